@@ -1,0 +1,22 @@
+// What the HTTP layer is handed at start: one object, built in hub.ts, passed to every plugin.
+import type { OidcVerifier } from '../access/oidc.ts';
+import type { HubConfig } from '../config.ts';
+import type { ConnectorCatalog } from '../connectors/catalog.ts';
+import type { Migration } from '../db/migrate.ts';
+import type { Pool } from '../db/pool.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { HubMetrics } from '../observability/metrics.ts';
+import type { IntegrationService } from '../registry/integrationService.ts';
+import type { Vault } from '../vault/vault.ts';
+
+export interface HubContext {
+  config: HubConfig;
+  pool: Pool;
+  logger: Logger;
+  vault: Vault;
+  catalog: ConnectorCatalog;
+  integrations: IntegrationService;
+  metrics: HubMetrics;
+  migrations: Migration[];
+  oidc: OidcVerifier | undefined;
+}

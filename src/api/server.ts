@@ -1,0 +1,110 @@
+// Builds the HTTP server: validation from zod schemas, problem+json errors, authentication,
+// metrics, the OpenAPI document, and every resource's routes. Does not listen; hub.ts does.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { HubError } from '../errors.ts';
+import { traceIdFor } from '../observability/traceId.ts';
+import { registerAuthentication } from './authentication.ts';
+import type { HubContext } from './context.ts';
+import { sendProblem, toHubError } from './problem.ts';
+import { apiKeyRoutes } from './routes/apiKeys.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { connectorRoutes } from './routes/connectors.ts';
+import { healthRoutes } from './routes/health.ts';
+import { integrationRoutes } from './routes/integrations.ts';
+import { keyRoutes } from './routes/keys.ts';
+
+export async function buildServer(context: HubContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: context.logger as FastifyBaseLogger,
+    // One line per request, written in onResponse with the route and duration.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'traceId' }),
+    genReqId: traceIdFor,
+    bodyLimit: context.config.bodyLimitBytes,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addContentTypeParser(
+    'application/merge-patch+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+
+  registerObservability(app, context);
+  registerErrors(app);
+  registerAuthentication(app, {
+    pool: context.pool,
+    oidc: context.oidc,
+    requestsPerMinute: context.config.apiRateLimitPerMinute,
+  });
+  await registerOpenApi(app);
+
+  healthRoutes(app, context);
+  connectorRoutes(app, context);
+  integrationRoutes(app, context);
+  apiKeyRoutes(app, context);
+  auditRoutes(app, context);
+  keyRoutes(app, context);
+  return app;
+}
+
+function registerObservability(app: FastifyInstance, context: HubContext): void {
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-trace-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    context.metrics.httpDuration.observe(
+      { method: request.method, route, status_code: reply.statusCode },
+      seconds,
+    );
+    if (route === '/metrics' || route === '/healthz' || route === '/readyz') return;
+    request.log.info(
+      { method: request.method, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) },
+      'request completed',
+    );
+  });
+}
+
+function registerErrors(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const hubError = toHubError(error, request);
+    if (hubError.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: hubError.code, status: hubError.status }, 'request refused');
+    return sendProblem(reply, hubError);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      new HubError(
+        'not_found',
+        'ROUTE_NOT_FOUND',
+        `${request.method} ${request.url.split('?')[0]} is not a route of this hub`,
+      ),
+    ),
+  );
+}
+
+async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Integration Hub API',
+        version: '1',
+        description:
+          'Registry, syncs and events of the Integration Hub. Errors are application/problem+json.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/v1/docs' });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,122 @@
+// The hub's whole configuration, read from the environment once at start and passed down.
+// Nothing else in the code reads process.env.
+import path from 'node:path';
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const base64Key = optionalString.refine(
+  (value) => value === undefined || Buffer.from(value, 'base64').length === 32,
+  'must be base64 of exactly 32 bytes (generate one with: openssl rand -base64 32)',
+);
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number().int('must be a whole number').positive('must be greater than 0').default(fallback);
+
+const environmentSchema = z.object({
+  PORT: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0)
+    .max(65535, 'must be a port number')
+    .default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: optionalString.refine(
+    (value) => value === undefined || /^postgres(ql)?:\/\//.test(value),
+    'must be a postgres:// or postgresql:// URL',
+  ),
+  HUB_DATA_DIR: z.string().min(1).default('./data'),
+  HUB_MASTER_KEY: base64Key,
+  HUB_MASTER_KEY_PREVIOUS: base64Key,
+  HUB_ADMIN_TOKEN: optionalString.refine(
+    (value) => value === undefined || value.length >= 24,
+    'must be at least 24 characters long',
+  ),
+  HUB_ROLE: z.enum(['all', 'api', 'worker'], { error: 'must be one of all, api, worker' }).default('all'),
+  NATS_URL: optionalString,
+  HUB_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  HUB_API_RATE_LIMIT: positiveInt(1200),
+  HUB_BODY_LIMIT: positiveInt(1024 * 1024),
+  HUB_DB_POOL_SIZE: positiveInt(10),
+  HUB_OIDC_ISSUER: optionalString,
+  HUB_OIDC_AUDIENCE: optionalString,
+  HUB_OIDC_JWKS_URL: optionalString,
+  HUB_OIDC_ROLE_CLAIM: z.string().min(1).default('realm_access.roles'),
+});
+
+export interface OidcConfig {
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+  roleClaim: string;
+}
+
+export interface HubConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  masterKey: Buffer | undefined;
+  previousMasterKey: Buffer | undefined;
+  adminToken: string | undefined;
+  role: 'all' | 'api' | 'worker';
+  natsUrl: string | undefined;
+  logLevel: string;
+  apiRateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  dbPoolSize: number;
+  oidc: OidcConfig | undefined;
+}
+
+/** Raised for bad configuration; main prints its message as the one line a person reads. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.HUB_DATA_DIR),
+    masterKey: e.HUB_MASTER_KEY ? Buffer.from(e.HUB_MASTER_KEY, 'base64') : undefined,
+    previousMasterKey: e.HUB_MASTER_KEY_PREVIOUS
+      ? Buffer.from(e.HUB_MASTER_KEY_PREVIOUS, 'base64')
+      : undefined,
+    adminToken: e.HUB_ADMIN_TOKEN,
+    role: e.HUB_ROLE,
+    natsUrl: e.NATS_URL,
+    logLevel: e.HUB_LOG_LEVEL,
+    apiRateLimitPerMinute: e.HUB_API_RATE_LIMIT,
+    bodyLimitBytes: e.HUB_BODY_LIMIT,
+    dbPoolSize: e.HUB_DB_POOL_SIZE,
+    oidc: oidcFrom(e),
+  };
+}
+
+function oidcFrom(e: z.infer<typeof environmentSchema>): OidcConfig | undefined {
+  if (!e.HUB_OIDC_ISSUER) return undefined;
+  if (!e.HUB_OIDC_AUDIENCE)
+    throw new ConfigError('invalid configuration: HUB_OIDC_AUDIENCE: required when HUB_OIDC_ISSUER is set');
+  const issuer = e.HUB_OIDC_ISSUER.replace(/\/$/, '');
+  return {
+    issuer,
+    audience: e.HUB_OIDC_AUDIENCE,
+    // Keycloak publishes its keys here; other providers set HUB_OIDC_JWKS_URL.
+    jwksUrl: e.HUB_OIDC_JWKS_URL ?? `${issuer}/protocol/openid-connect/certs`,
+    roleClaim: e.HUB_OIDC_ROLE_CLAIM,
+  };
+}

@@ -1,0 +1,9 @@
+// Every connector the hub ships. Adding one means adding its folder and one line here.
+import { ConnectorCatalog } from './catalog.ts';
+import { restConnector } from './rest/index.ts';
+
+export function createConnectorCatalog(): ConnectorCatalog {
+  const catalog = new ConnectorCatalog();
+  catalog.register(restConnector);
+  return catalog;
+}

@@ -1,0 +1,95 @@
+// Starts and stops one hub process: database (embedded or external), migrations, vault,
+// bootstrap admin token, HTTP server. Tests start hubs through here as main.ts does.
+import type { FastifyInstance } from 'fastify';
+import { bootstrapAdminToken } from './access/bootstrapAdmin.ts';
+import { createOidcVerifier } from './access/oidc.ts';
+import { systemPrincipal } from './access/principal.ts';
+import type { HubContext } from './api/context.ts';
+import { buildServer } from './api/server.ts';
+import { ConfigError, type HubConfig } from './config.ts';
+import { createConnectorCatalog } from './connectors/index.ts';
+import { loadMigrations, migrate } from './db/migrate.ts';
+import { openDatabase } from './db/openDatabase.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { IntegrationService } from './registry/integrationService.ts';
+import { loadMasterKeys } from './vault/masterKey.ts';
+import { rewrapDataKeys } from './vault/rotateKeys.ts';
+import { Vault } from './vault/vault.ts';
+
+export interface RunningHub {
+  app: FastifyInstance;
+  context: HubContext;
+  url: string;
+  /** A token generated at this start, to be shown to a person once; undefined otherwise. */
+  generatedAdminToken: string | undefined;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** false: build everything but do not listen (tests that use inject). */
+  listen?: boolean;
+}
+
+export async function startHub(config: HubConfig, options: StartOptions = {}): Promise<RunningHub> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = await openDatabase(config, logger);
+  try {
+    const migrations = await loadMigrations();
+    const applied = await migrate(database.pool);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+    const masterKeys = await loadMasterKeys(config);
+    const vault = new Vault(database.pool, masterKeys);
+    await vault.verifyMasterKey();
+    // After a master key rotation, data keys still wrapped by the previous key move to the new one.
+    if (masterKeys.previous) await rewrapDataKeys(database.pool, vault, { actor: systemPrincipal });
+    const generatedAdminToken = await bootstrapAdminToken(database.pool, config.adminToken);
+    const catalog = createConnectorCatalog();
+    const context: HubContext = {
+      config,
+      pool: database.pool,
+      logger,
+      vault,
+      catalog,
+      integrations: new IntegrationService({ pool: database.pool, vault, catalog }),
+      metrics: createMetrics(database.pool),
+      migrations,
+      oidc: config.oidc ? createOidcVerifier(config.oidc) : undefined,
+    };
+    const app = await buildServer(context);
+    const url = options.listen === false ? '' : await listen(app, config);
+    if (url) logger.info({ url, role: config.role }, 'hub listening');
+    return {
+      app,
+      context,
+      url,
+      generatedAdminToken,
+      stop: async () => {
+        await app.close();
+        await database.close();
+        logger.info('hub stopped');
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+async function listen(app: FastifyInstance, config: HubConfig): Promise<string> {
+  try {
+    return await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE') {
+      throw new ConfigError(
+        `PORT: ${config.host}:${config.port} is already in use; stop the other process or set PORT`,
+      );
+    }
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      throw new ConfigError(`HOST: ${config.host} is not an address of this machine`);
+    }
+    throw error;
+  }
+}
