@@ -1,0 +1,83 @@
+// A hub in the test process on its own database, with every log line captured for inspection.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config.ts';
+import { type RunningHub, startHub } from '../../src/hub.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { createTestDatabase } from './testDatabase.ts';
+
+export interface TestHub {
+  hub: RunningHub;
+  adminToken: string;
+  logs: string[];
+  databaseUrl: string;
+  request(options: {
+    method: string;
+    url: string;
+    token?: string | null;
+    body?: unknown;
+    headers?: Record<string, string>;
+  }): Promise<{ status: number; headers: Record<string, unknown>; body: any; raw: string }>;
+  close(): Promise<void>;
+}
+
+export async function startTestHub(env: Record<string, string> = {}): Promise<TestHub> {
+  const database = await createTestDatabase();
+  const adminToken = `hub_test_admin_${randomBytes(16).toString('hex')}`;
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    HUB_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'hub-test-')),
+    HUB_MASTER_KEY: randomBytes(32).toString('base64'),
+    HUB_ADMIN_TOKEN: adminToken,
+    HUB_LOG_LEVEL: 'debug',
+    ...env,
+  });
+  const hub = await startHub(config, { logger: createLogger('debug', sink), listen: false });
+  return {
+    hub,
+    adminToken,
+    logs,
+    databaseUrl: database.url,
+    async request({ method, url, token, body, headers = {} }) {
+      const response = await hub.app.inject({
+        method: method as 'GET',
+        url,
+        headers: {
+          ...(token === null ? {} : { authorization: `Bearer ${token ?? adminToken}` }),
+          ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(response.body);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.statusCode, headers: response.headers, body: parsed, raw: response.body };
+    },
+    async close() {
+      await hub.stop();
+      await database.drop();
+    },
+  };
+}
+
+export const restIntegration = (overrides: Record<string, unknown> = {}) => ({
+  name: `Xentral ${randomBytes(3).toString('hex')}`,
+  connector: 'rest',
+  config: { baseUrl: 'https://erp.example.org/api', auth: { kind: 'apiKey' } },
+  credentials: { apiKey: 'key-0123456789abcdef' },
+  ...overrides,
+});
