@@ -6,7 +6,7 @@ import { restIntegration, startTestHub, type TestHub } from './support/testHub.t
 
 let t: TestHub;
 let jwks: Server;
-let privateKey: CryptoKey;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 const issuer = 'http://127.0.0.1/realms/crm';
 
 beforeAll(async () => {

@@ -20,6 +20,7 @@ export interface TestHub {
     token?: string | null;
     body?: unknown;
     headers?: Record<string, string>;
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies of every shape
   }): Promise<{ status: number; headers: Record<string, unknown>; body: any; raw: string }>;
   close(): Promise<void>;
 }

@@ -114,7 +114,8 @@ CREATE TRIGGER audit_log_no_truncate
   FOR EACH STATEMENT EXECUTE FUNCTION audit_log_is_append_only();
 
 -- rate-limiter-flexible's PostgreSQL store: API limits per token, shared by every hub process.
-CREATE TABLE rate_limits (
+-- Counters need no crash safety, so the table skips the WAL (a write per request stays cheap).
+CREATE UNLOGGED TABLE rate_limits (
   key    varchar(255) PRIMARY KEY,
   points integer NOT NULL DEFAULT 0,
   expire bigint
