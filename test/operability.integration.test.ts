@@ -1,18 +1,12 @@
 // Health, readiness, metrics, trace ids in errors, the OpenAPI document, and the audit log.
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restIntegration, startTestHub, type TestHub } from './support/testHub.ts';
 
 let t: TestHub;
-let db: pg.Pool;
 beforeAll(async () => {
   t = await startTestHub();
-  db = new pg.Pool({ connectionString: t.databaseUrl });
 });
-afterAll(async () => {
-  await db.end();
-  await t.close();
-});
+afterAll(() => t.close());
 
 describe('operability', () => {
   it('answers health, readiness and metrics without a token', async () => {
@@ -88,8 +82,8 @@ describe('operability', () => {
       url: `/api/v1/audit?limit=1&before=${firstPage.body.nextBefore}`,
     });
     expect(nextPage.body.items[0].id).toBeLessThan(firstPage.body.items[0].id);
-    await expect(db.query('UPDATE audit_log SET action = $1', ['forged'])).rejects.toThrow(/append-only/);
-    await expect(db.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
+    await expect(t.db.query('UPDATE audit_log SET action = $1', ['forged'])).rejects.toThrow(/append-only/);
+    await expect(t.db.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
     const bad = await t.request({ method: 'GET', url: '/api/v1/audit?since=yesterday' });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('querystring.since');

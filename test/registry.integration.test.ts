@@ -1,22 +1,16 @@
 // The integrations resource: create, list, read, update, delete, validation and concurrency.
 import { createServer, type Server } from 'node:http';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restIntegration, startTestHub, type TestHub } from './support/testHub.ts';
 
 let t: TestHub;
-let db: pg.Pool;
 beforeAll(async () => {
   t = await startTestHub();
-  db = new pg.Pool({ connectionString: t.databaseUrl });
 });
-afterAll(async () => {
-  await db.end();
-  await t.close();
-});
+afterAll(() => t.close());
 
 const count = async (table: string) =>
-  (await db.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
+  (await t.db.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
 
 describe('integrations', () => {
   it('creates with defaults, reads it back with an ETag, and lists it', async () => {

@@ -1,18 +1,12 @@
 // A planted secret is searched for in every table, every response and the whole log: nowhere in plain text.
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { restIntegration, startTestHub, type TestHub } from './support/testHub.ts';
 
 let t: TestHub;
-let db: pg.Pool;
 beforeAll(async () => {
   t = await startTestHub();
-  db = new pg.Pool({ connectionString: t.databaseUrl });
 });
-afterAll(async () => {
-  await db.end();
-  await t.close();
-});
+afterAll(() => t.close());
 
 const SECRET = 'PLANTED-s3cr3t-Kuechenchef-4711';
 const SECOND = 'PLANTED-second-Einkauf-0815-xyz';
@@ -65,7 +59,7 @@ it('never shows a credential in the database, a response or a log line', async (
   await call({ method: 'GET', url: '/metrics', token: null });
   await call({ method: 'GET', url: '/api/v1/integrations', token: SECRET });
 
-  const tables = (await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).rows.map(
+  const tables = (await t.db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).rows.map(
     (r) => r.tablename as string,
   );
   expect(tables).toEqual(
@@ -73,7 +67,7 @@ it('never shows a credential in the database, a response or a log line', async (
   );
   const dump: string[] = [];
   for (const table of tables) {
-    const rows = await db.query(`SELECT t::text AS row FROM ${table} t`);
+    const rows = await t.db.query(`SELECT t::text AS row FROM ${table} t`);
     dump.push(...rows.rows.map((r) => r.row as string));
   }
   expect(dump.join('\n')).toContain(created.body.id);

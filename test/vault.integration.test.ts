@@ -1,21 +1,15 @@
 // Credential vault: rotation while the API serves, tampered and moved ciphertext, secrets nowhere.
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restIntegration, startTestHub, type TestHub } from './support/testHub.ts';
 
 let t: TestHub;
-let db: pg.Pool;
 beforeAll(async () => {
   t = await startTestHub();
-  db = new pg.Pool({ connectionString: t.databaseUrl });
 });
-afterAll(async () => {
-  await db.end();
-  await t.close();
-});
+afterAll(() => t.close());
 
 const openCredentials = (id: string) =>
-  db
+  t.db
     .query('SELECT credentials_encrypted FROM integration_configs WHERE id = $1', [id])
     .then((r) =>
       t.hub.context.vault.open<Record<string, string>>(
@@ -38,7 +32,7 @@ describe('vault', () => {
       });
       ids.push(created.body.id);
     }
-    const oldKeys = (await db.query('SELECT id FROM vault_data_keys')).rows.map((r) => r.id);
+    const oldKeys = (await t.db.query('SELECT id FROM vault_data_keys')).rows.map((r) => r.id);
     expect(oldKeys).toHaveLength(1);
 
     let running = true;
@@ -66,9 +60,9 @@ describe('vault', () => {
     expect(rotation.body.removedKeyIds).toEqual(oldKeys);
     expect(statuses.length).toBeGreaterThan(2);
     expect(statuses.every((s) => s === 200)).toBe(true);
-    const remaining = (await db.query('SELECT id, state FROM vault_data_keys')).rows;
+    const remaining = (await t.db.query('SELECT id, state FROM vault_data_keys')).rows;
     expect(remaining).toEqual([{ id: rotation.body.keyId, state: 'active' }]);
-    const stillOld = await db.query(
+    const stillOld = await t.db.query(
       'SELECT count(*)::int AS n FROM integration_configs WHERE credentials_key_id = ANY($1)',
       [oldKeys],
     );
@@ -85,14 +79,14 @@ describe('vault', () => {
 
   it('refuses a tampered ciphertext with a clear error instead of garbage', async () => {
     const created = await t.request({ method: 'POST', url: '/api/v1/integrations', body: restIntegration() });
-    const row = await db.query('SELECT credentials_encrypted AS c FROM integration_configs WHERE id = $1', [
+    const row = await t.db.query('SELECT credentials_encrypted AS c FROM integration_configs WHERE id = $1', [
       created.body.id,
     ]);
     const parts = (row.rows[0].c as string).split('.');
     const flipped = Buffer.from(parts[3]!, 'base64url');
     flipped[0] = flipped[0]! ^ 1;
     parts[3] = flipped.toString('base64url');
-    await db.query('UPDATE integration_configs SET credentials_encrypted = $2 WHERE id = $1', [
+    await t.db.query('UPDATE integration_configs SET credentials_encrypted = $2 WHERE id = $1', [
       created.body.id,
       parts.join('.'),
     ]);
@@ -105,7 +99,7 @@ describe('vault', () => {
   it('refuses a ciphertext copied to another integration (bound to its row)', async () => {
     const a = await t.request({ method: 'POST', url: '/api/v1/integrations', body: restIntegration() });
     const b = await t.request({ method: 'POST', url: '/api/v1/integrations', body: restIntegration() });
-    await db.query(
+    await t.db.query(
       `UPDATE integration_configs SET credentials_encrypted = (SELECT credentials_encrypted FROM integration_configs WHERE id = $1) WHERE id = $2`,
       [a.body.id, b.body.id],
     );

@@ -4,6 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import { type RunningHub, startHub } from '../../src/hub.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -14,6 +15,8 @@ export interface TestHub {
   adminToken: string;
   logs: string[];
   databaseUrl: string;
+  /** A separate connection to the hub's database, for looking behind the API. */
+  db: pg.Pool;
   request(options: {
     method: string;
     url: string;
@@ -44,11 +47,13 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const hub = await startHub(config, { logger: createLogger('debug', sink), listen: false });
+  const db = new pg.Pool({ connectionString: database.url, max: 2 });
   return {
     hub,
     adminToken,
     logs,
     databaseUrl: database.url,
+    db,
     async request({ method, url, token, body, headers = {} }) {
       const response = await hub.app.inject({
         method: method as 'GET',
@@ -69,6 +74,7 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
       return { status: response.statusCode, headers: response.headers, body: parsed, raw: response.body };
     },
     async close() {
+      await db.end();
       await hub.stop();
       await database.drop();
     },
