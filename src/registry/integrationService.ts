@@ -8,7 +8,9 @@ import type { ConnectionResult } from '../connectors/sdk/connectorDefinition.ts'
 import type { Pool, Queryable } from '../db/pool.ts';
 import { withTransaction } from '../db/pool.ts';
 import { HubError, notFound } from '../errors.ts';
+import { resetSchedule } from '../sync/syncStatusTable.ts';
 import type { Vault } from '../vault/vault.ts';
+import { credentialsAad, openCredentials } from './credentialStore.ts';
 import { describeCreation, describeUpdate } from './describeChanges.ts';
 import {
   type CreateIntegrationInput,
@@ -18,6 +20,7 @@ import {
   type UpdateIntegrationInput,
 } from './integrationSchema.ts';
 import {
+  clearErrorState,
   deleteIntegrationRow,
   findIntegration,
   type IntegrationFields,
@@ -41,8 +44,6 @@ export interface ChangeContext {
   actor: Principal;
   traceId?: string | undefined;
 }
-
-const credentialsAad = (id: string) => `integration_configs.credentials:${id}`;
 
 export class IntegrationService {
   readonly #deps: RegistryDependencies;
@@ -122,12 +123,18 @@ export class IntegrationService {
       });
       const credentialChanges = diffCredentialKeys(currentCredentials, parts.credentials);
       const credentialsChanged = credentialChanges.set.length > 0 || credentialChanges.removed.length > 0;
-      const statusChanged = patch.status !== undefined && patch.status !== before.status;
+      // A person fixing the settings of an integration in error gives it its next chance at once.
+      const fixed =
+        before.status === 'error' &&
+        patch.status === undefined &&
+        (credentialsChanged || patch.config !== undefined);
+      const status = fixed ? 'active' : (patch.status ?? before.status);
+      const statusChanged = status !== before.status;
       const fields: IntegrationFields = {
         name: patch.name ?? before.name,
         connector: before.connector,
         type: before.type,
-        status: patch.status ?? before.status,
+        status,
         statusReason: statusChanged ? null : before.statusReason,
         ...(credentialsChanged
           ? await this.#sealCredentials(tx, id, parts.credentials)
@@ -149,6 +156,8 @@ export class IntegrationService {
       };
       checkDelays(fields);
       const after = await updateIntegrationRow(tx, id, fields, context.actor.id).catch(translateUniqueName);
+      if (statusChanged) await clearErrorState(tx, id);
+      if (JSON.stringify(before.schedule) !== JSON.stringify(after.schedule)) await resetSchedule(tx, id);
       await recordAudit(tx, context.actor, {
         action: 'integration.update',
         targetType: 'integration',
@@ -184,11 +193,7 @@ export class IntegrationService {
 
   /** The decrypted credentials, for the code that calls the external system. Never for a response. */
   async #openCredentials(integration: StoredIntegration): Promise<Record<string, string>> {
-    if (!integration.credentialsEncrypted) return {};
-    return this.#deps.vault.open<Record<string, string>>(
-      integration.credentialsEncrypted,
-      credentialsAad(integration.id),
-    );
+    return openCredentials(this.#deps.vault, integration);
   }
 
   async #sealCredentials(tx: Queryable, id: string, credentials: Record<string, string>) {

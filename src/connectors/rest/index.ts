@@ -1,5 +1,6 @@
 // The generic REST connector: a system that speaks JSON over HTTP joins with configuration only.
 import type { ConnectorDefinition } from '../sdk/connectorDefinition.ts';
+import { createRestAdapter } from './adapter.ts';
 import {
   checkRestCredentials,
   type RestConfig,
@@ -21,4 +22,6 @@ export const restConnector: ConnectorDefinition<RestConfig, RestCredentials> = {
   entities: ['customer', 'contact', 'address', 'invoice', 'order', 'product'],
   rateLimits: { requestsPerMinute: 600, requestsPerDay: null, concurrency: 4 },
   testConnection: testRestConnection,
+  createAdapter: createRestAdapter,
+  canonicalEntity: (entity) => entity,
 };

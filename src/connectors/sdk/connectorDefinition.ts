@@ -2,6 +2,11 @@
 // A connector folder exports one ConnectorDefinition; nothing outside connectors/ knows vendors.
 import type { z } from 'zod';
 import type { FieldProblem } from '../../errors.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { IntegrationAdapter } from './adapter.ts';
+import type { AuthProvider } from './auth/authProvider.ts';
+import type { ConnectorHttpClient, ResponseClassifier } from './httpClient.ts';
+import type { HeaderBag, RateLimitHint } from './rateLimitHeaders.ts';
 
 export const integrationTypes = ['REST', 'GraphQL', 'SOAP', 'Webhook', 'IMAP', 'CalDAV'] as const;
 export type IntegrationType = (typeof integrationTypes)[number];
@@ -29,6 +34,37 @@ export interface ConnectionTestInput<Config, Credentials> {
   signal: AbortSignal;
 }
 
+export interface HttpClientSetup {
+  baseUrl: string;
+  auth: AuthProvider;
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+  rateLimitHint?: (headers: HeaderBag) => RateLimitHint | undefined;
+  classify?: ResponseClassifier;
+}
+
+export interface OAuthClientSetup {
+  tokenUrl: string;
+  clientId: string;
+  /** How the client secret is sent to the token endpoint. */
+  clientAuth?: 'post' | 'basic';
+}
+
+/** What the hub hands a connector when it builds an adapter for one stored integration. */
+export interface AdapterRuntime<Config, Credentials> {
+  integrationId: string;
+  config: Config;
+  credentials: Credentials;
+  logger: Logger;
+  /** An HTTP client with auth, rate limit, retries, circuit breaker and request logging applied. */
+  http(setup: HttpClientSetup): ConnectorHttpClient;
+  /**
+   * OAuth2 bearer auth from the credentials accessToken, refreshToken, expiresAt and clientSecret,
+   * refreshed ahead of expiry under a lock shared by every hub process.
+   */
+  oauth2(setup: OAuthClientSetup): AuthProvider;
+}
+
 export interface ConnectorDefinition<Config = unknown, Credentials = unknown> {
   id: string;
   name: string;
@@ -42,6 +78,9 @@ export interface ConnectorDefinition<Config = unknown, Credentials = unknown> {
   entities: string[];
   rateLimits: RateLimitDefaults;
   testConnection(input: ConnectionTestInput<Config, Credentials>): Promise<ConnectionResult>;
+  createAdapter(runtime: AdapterRuntime<Config, Credentials>): IntegrationAdapter;
+  /** The canonical entity an entity's records become when the integration has no mapping for it. */
+  canonicalEntity?(entity: string): string;
 }
 
 // Connectors are stored side by side in one catalog whatever their config type.

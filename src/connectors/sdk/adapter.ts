@@ -1,0 +1,52 @@
+// The FC-021 IntegrationAdapter contract: what every connector implements so the sync engine can
+// pull from it. The engine stores each batch together with the batch's checkpoint (state) in one
+// transaction, so a crashed run resumes after its last committed batch.
+import type { ConnectionResult } from './connectorDefinition.ts';
+import type { ConnectorHttpClient } from './httpClient.ts';
+
+/** A record as the source has it, before mapping. */
+export interface SourceRecord {
+  externalId: string;
+  data: unknown;
+  /** The source says this record is gone (a tombstone). */
+  deleted?: boolean;
+}
+
+/** A connector's checkpoint: plain JSON, opaque to the engine. */
+export type SyncState = Record<string, unknown>;
+
+export interface SyncRequest {
+  entity: string;
+  mode: 'full' | 'incremental';
+  /** The checkpoint committed with the last batch; `{}` for a first sync. */
+  state: SyncState;
+  signal: AbortSignal;
+}
+
+export interface SyncBatch {
+  records: SourceRecord[];
+  /** The checkpoint after this batch. */
+  state: SyncState;
+  /** Whether this batch belongs to a full pass (every record) or an incremental one (changes only). */
+  pass: 'full' | 'incremental';
+  /** This batch ends a full pass over the entity, so ids not seen in the pass may be swept. */
+  fullPassComplete?: boolean;
+  /** After this batch the entity is in sync; its checkpoint is the start of the next sync. */
+  final?: boolean;
+}
+
+export interface EntityCapabilities {
+  incremental: boolean;
+  /** How deletions show: tombstones in the feed, a sweep of unseen ids after a full pass, or not at all. */
+  deletions: 'tombstones' | 'sweep' | 'none';
+}
+
+export interface IntegrationAdapter {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  healthCheck(signal: AbortSignal): Promise<ConnectionResult>;
+  capabilities(entity: string): EntityCapabilities;
+  sync(request: SyncRequest): AsyncIterable<SyncBatch>;
+  /** The client the outbound proxy forwards through, for connectors that speak HTTP. */
+  readonly http?: ConnectorHttpClient;
+}
