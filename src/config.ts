@@ -45,6 +45,12 @@ const environmentSchema = z.object({
   HUB_API_RATE_LIMIT: positiveInt(1200),
   HUB_BODY_LIMIT: positiveInt(1024 * 1024),
   HUB_DB_POOL_SIZE: positiveInt(10),
+  HUB_WORKER_CONCURRENCY: positiveInt(4),
+  HUB_SCHEDULER_INTERVAL_MS: positiveInt(5000),
+  HUB_REPORT_TIMEZONE: z
+    .string()
+    .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as Europe/Berlin')
+    .default('Europe/Berlin'),
   HUB_OIDC_ISSUER: optionalString,
   HUB_OIDC_AUDIENCE: optionalString,
   HUB_OIDC_JWKS_URL: optionalString,
@@ -68,6 +74,9 @@ export interface HubConfig {
   adminToken: string | undefined;
   role: 'all' | 'api' | 'worker';
   natsUrl: string | undefined;
+  workerConcurrency: number;
+  schedulerIntervalMs: number;
+  reportTimezone: string;
   logLevel: string;
   apiRateLimitPerMinute: number;
   bodyLimitBytes: number;
@@ -103,6 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     apiRateLimitPerMinute: e.HUB_API_RATE_LIMIT,
     bodyLimitBytes: e.HUB_BODY_LIMIT,
     dbPoolSize: e.HUB_DB_POOL_SIZE,
+    workerConcurrency: e.HUB_WORKER_CONCURRENCY,
+    schedulerIntervalMs: e.HUB_SCHEDULER_INTERVAL_MS,
+    reportTimezone: e.HUB_REPORT_TIMEZONE,
     oidc: oidcFrom(e),
   };
 }
@@ -119,4 +131,13 @@ function oidcFrom(e: z.infer<typeof environmentSchema>): OidcConfig | undefined 
     jwksUrl: e.HUB_OIDC_JWKS_URL ?? `${issuer}/protocol/openid-connect/certs`,
     roleClaim: e.HUB_OIDC_ROLE_CLAIM,
   };
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -8,11 +8,16 @@ import type { HubContext } from './api/context.ts';
 import { buildServer } from './api/server.ts';
 import { ConfigError, type HubConfig } from './config.ts';
 import { createConnectorCatalog } from './connectors/index.ts';
+import { ConnectorRuntime } from './connectors/runtime/connectorRuntime.ts';
 import { loadMigrations, migrate } from './db/migrate.ts';
 import { openDatabase } from './db/openDatabase.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { IntegrationService } from './registry/integrationService.ts';
+import { SyncQueue } from './sync/syncQueue.ts';
+import { SyncRunner } from './sync/syncRunner.ts';
+import { SyncService } from './sync/syncService.ts';
+import { SyncWorker } from './sync/syncWorker.ts';
 import { loadMasterKeys } from './vault/masterKey.ts';
 import { rewrapDataKeys } from './vault/rotateKeys.ts';
 import { Vault } from './vault/vault.ts';
@@ -35,6 +40,8 @@ export interface StartOptions {
 export async function startHub(config: HubConfig, options: StartOptions = {}): Promise<RunningHub> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase(config, logger);
+  // What has started so far, stopped in reverse order if the start fails half-way.
+  const started: (() => Promise<void>)[] = [() => database.close()];
   try {
     const migrations = await loadMigrations();
     const applied = await migrate(database.pool);
@@ -46,6 +53,33 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     if (masterKeys.previous) await rewrapDataKeys(database.pool, vault, { actor: systemPrincipal });
     const generatedAdminToken = await bootstrapAdminToken(database.pool, config.adminToken);
     const catalog = createConnectorCatalog();
+    const runsWorkers = config.role !== 'api';
+    const queue = await SyncQueue.start(database.url, logger, { worker: runsWorkers });
+    started.unshift(() => queue.stop());
+    const runtime = new ConnectorRuntime({ pool: database.pool, vault, catalog, logger });
+    const sync = new SyncService({
+      pool: database.pool,
+      queue,
+      runtime,
+      logger,
+      reportTimezone: config.reportTimezone,
+    });
+    const worker = runsWorkers
+      ? new SyncWorker(
+          {
+            pool: database.pool,
+            queue,
+            runtime,
+            logger,
+            runner: new SyncRunner({ pool: database.pool, runtime, catalog, logger }),
+          },
+          {
+            concurrency: config.workerConcurrency,
+            schedulerIntervalMs: config.schedulerIntervalMs,
+            reportTimezone: config.reportTimezone,
+          },
+        )
+      : undefined;
     const context: HubContext = {
       config,
       pool: database.pool,
@@ -53,12 +87,19 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       vault,
       catalog,
       integrations: new IntegrationService({ pool: database.pool, vault, catalog }),
+      runtime,
+      sync,
       metrics: createMetrics(database.pool),
       migrations,
       oidc: config.oidc ? createOidcVerifier(config.oidc) : undefined,
     };
     const app = await buildServer(context);
+    started.unshift(() => app.close());
     const url = options.listen === false ? '' : await listen(app, config);
+    if (worker) {
+      started.unshift(() => worker.stop());
+      await worker.start();
+    }
     if (url) logger.info({ url, role: config.role }, 'hub listening');
     return {
       app,
@@ -66,13 +107,17 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       url,
       generatedAdminToken,
       stop: async () => {
+        // Runs in flight go back to the queue at their checkpoint before the database closes.
+        await worker?.stop();
+        await queue.stop();
         await app.close();
+        await runtime.close();
         await database.close();
         logger.info('hub stopped');
       },
     };
   } catch (error) {
-    await database.close();
+    for (const stop of started) await stop().catch(() => {});
     throw error;
   }
 }

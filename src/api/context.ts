@@ -2,11 +2,13 @@
 import type { OidcVerifier } from '../access/oidc.ts';
 import type { HubConfig } from '../config.ts';
 import type { ConnectorCatalog } from '../connectors/catalog.ts';
+import type { ConnectorRuntime } from '../connectors/runtime/connectorRuntime.ts';
 import type { Migration } from '../db/migrate.ts';
 import type { Pool } from '../db/pool.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { HubMetrics } from '../observability/metrics.ts';
 import type { IntegrationService } from '../registry/integrationService.ts';
+import type { SyncService } from '../sync/syncService.ts';
 import type { Vault } from '../vault/vault.ts';
 
 export interface HubContext {
@@ -16,6 +18,8 @@ export interface HubContext {
   vault: Vault;
   catalog: ConnectorCatalog;
   integrations: IntegrationService;
+  runtime: ConnectorRuntime;
+  sync: SyncService;
   metrics: HubMetrics;
   migrations: Migration[];
   oidc: OidcVerifier | undefined;

@@ -12,9 +12,12 @@ import { sendProblem, toHubError } from './problem.ts';
 import { apiKeyRoutes } from './routes/apiKeys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { connectorRoutes } from './routes/connectors.ts';
+import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { proxyRoutes } from './routes/proxy.ts';
+import { syncRoutes } from './routes/sync.ts';
 
 export async function buildServer(context: HubContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -52,6 +55,9 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
   apiKeyRoutes(app, context);
   auditRoutes(app, context);
   keyRoutes(app, context);
+  syncRoutes(app, context);
+  proxyRoutes(app, context);
+  eventRoutes(app, context);
   return app;
 }
 

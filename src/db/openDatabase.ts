@@ -7,6 +7,8 @@ import { createPool, describeDatabaseUrl, type Pool } from './pool.ts';
 
 export interface OpenDatabase {
   pool: Pool;
+  /** The connection string, for components that keep their own pool (the job queue). */
+  url: string;
   close(): Promise<void>;
 }
 
@@ -30,5 +32,5 @@ export async function openDatabase(
     const reason = (error as Error).message || (error as { code?: string }).code || 'unknown error';
     throw new ConfigError(`DATABASE_URL: cannot connect to ${describeDatabaseUrl(url)}: ${reason}`);
   }
-  return { pool, close };
+  return { pool, url, close };
 }

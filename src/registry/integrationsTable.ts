@@ -135,3 +135,12 @@ export async function listIntegrationRows(
 export async function deleteIntegrationRow(tx: Queryable, id: string): Promise<void> {
   await tx.query('DELETE FROM integration_configs WHERE id = $1', [id]);
 }
+
+/** Forgets why an integration was in error and stops its recovery probes. */
+export async function clearErrorState(tx: Queryable, id: string): Promise<void> {
+  await tx.query(
+    `UPDATE integration_configs SET error_kind = NULL, needs_attention = false, next_probe_at = NULL,
+       probe_attempts = 0, status_changed_at = now() WHERE id = $1`,
+    [id],
+  );
+}

@@ -106,6 +106,8 @@ export function integrationRoutes(app: FastifyInstance, context: HubContext): vo
         actor: request.principal,
         traceId: request.id,
       });
+      // New settings: the next call builds fresh connections, limiter and circuit breaker.
+      context.runtime.forget(updated.id);
       setEtag(reply, updated.version);
       return toIntegrationView(updated, request.principal);
     },
@@ -117,6 +119,7 @@ export function integrationRoutes(app: FastifyInstance, context: HubContext): vo
     async (request, reply) => {
       const version = request.headers['if-match'] === undefined ? '*' : requiredVersion(request);
       await service.remove(request.params.id, version, { actor: request.principal, traceId: request.id });
+      context.runtime.forget(request.params.id);
       return reply.status(204).send();
     },
   );

@@ -1,0 +1,98 @@
+// The transactional outbox: events are inserted by the same transaction as the change they
+// describe, so a change is never committed without its event nor an event without its change.
+// Events are CloudEvents 1.0; `position` gives the commit-independent order the relay follows.
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../db/pool.ts';
+
+export interface HubEvent {
+  type: string;
+  source: string;
+  subject?: string | undefined;
+  data: unknown;
+  integrationId?: string | undefined;
+  traceId?: string | undefined;
+  dataschema?: string | undefined;
+}
+
+export interface CloudEvent {
+  specversion: '1.0';
+  id: string;
+  type: string;
+  source: string;
+  subject?: string;
+  time: string;
+  datacontenttype: 'application/json';
+  dataschema?: string;
+  data: unknown;
+}
+
+export const HUB_SOURCE = 'urn:integration-hub';
+
+export function integrationSource(integrationId: string): string {
+  return `${HUB_SOURCE}:integrations/${integrationId}`;
+}
+
+export async function appendEvents(tx: Queryable, events: HubEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const ids = events.map(() => randomUUID());
+  await tx.query(
+    `INSERT INTO outbox_events (id, type, source, subject, data, dataschema, integration_id, trace_id)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::uuid[],
+       $8::text[])`,
+    [
+      ids,
+      events.map((event) => event.type),
+      events.map((event) => event.source),
+      events.map((event) => event.subject ?? null),
+      events.map((event) => JSON.stringify(event.data)),
+      events.map((event) => event.dataschema ?? null),
+      events.map((event) => event.integrationId ?? null),
+      events.map((event) => event.traceId ?? null),
+    ],
+  );
+  return ids;
+}
+
+interface OutboxRow {
+  position: number;
+  id: string;
+  type: string;
+  source: string;
+  subject: string | null;
+  time: Date;
+  data: unknown;
+  dataschema: string | null;
+}
+
+export function toCloudEvent(row: OutboxRow): CloudEvent & { position: number } {
+  return {
+    specversion: '1.0',
+    id: row.id,
+    type: row.type,
+    source: row.source,
+    ...(row.subject ? { subject: row.subject } : {}),
+    time: row.time.toISOString(),
+    datacontenttype: 'application/json',
+    ...(row.dataschema ? { dataschema: row.dataschema } : {}),
+    data: row.data,
+    position: row.position,
+  };
+}
+
+export interface EventQuery {
+  afterPosition?: number | undefined;
+  integrationId?: string | undefined;
+  typePrefix?: string | undefined;
+  limit: number;
+}
+
+export async function listEvents(db: Queryable, query: EventQuery) {
+  const result = await db.query<OutboxRow>(
+    `SELECT position, id, type, source, subject, time, data, dataschema FROM outbox_events
+      WHERE position > $1 AND ($2::uuid IS NULL OR integration_id = $2)
+        AND ($3::text IS NULL OR type LIKE $3 || '%')
+      ORDER BY position LIMIT $4`,
+    [query.afterPosition ?? 0, query.integrationId ?? null, query.typePrefix ?? null, query.limit],
+  );
+  return result.rows.map(toCloudEvent);
+}

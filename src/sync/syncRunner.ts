@@ -1,0 +1,387 @@
+// Executes one sync run: for each entity, pull batches from the adapter, map them, and commit
+// each batch with its records, outbox events, failures, checkpoint and run counts in ONE
+// transaction. A killed worker loses at most the batch in flight; the next worker takes the run's
+// lease over and resumes from the last committed checkpoint.
+import { randomUUID } from 'node:crypto';
+import type { ConnectorCatalog } from '../connectors/catalog.ts';
+import type { ConnectorRuntime, LiveAdapter } from '../connectors/runtime/connectorRuntime.ts';
+import { ConnectorError, toConnectorError } from '../connectors/sdk/connectorError.ts';
+import { type Pool, withTransaction } from '../db/pool.ts';
+import { appendEvents, integrationSource } from '../events/outbox.ts';
+import {
+  type CompiledMapping,
+  compileMapping,
+  entityMappingSchema,
+  identityMapping,
+} from '../mapping/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import { findIntegration, type StoredIntegration } from '../registry/integrationsTable.ts';
+import { type Failure, markFailing, markHealthy } from './integrationHealth.ts';
+import { mapBatch } from './mapBatch.ts';
+import { storeFailures } from './recordFailures.ts';
+import {
+  countLiveRecords,
+  countSeen,
+  deleteRecords,
+  forgetSeen,
+  rememberSeen,
+  type StoreCounts,
+  storeRecords,
+  sweepUnseen,
+} from './recordStore.ts';
+import {
+  addProgress,
+  claimRun,
+  finishRun,
+  heartbeatRun,
+  LeaseLostError,
+  markEntityFailed,
+  markWaiting,
+  releaseRun,
+  type SyncRun,
+} from './syncRunsTable.ts';
+import { type EngineState, readSyncState, recordEntityOutcome, writeSyncState } from './syncStatusTable.ts';
+
+export interface SyncRunnerDependencies {
+  pool: Pool;
+  runtime: ConnectorRuntime;
+  catalog: ConnectorCatalog;
+  logger: Logger;
+  /** How long a run sleeps through a rate limit before it checkpoints and waits instead. */
+  maxWaitMs?: number;
+}
+
+export type RunOutcome =
+  | { kind: 'finished'; run: SyncRun }
+  | { kind: 'waiting'; resumeAt: Date }
+  /** The process is shutting down: the run went back to the queue at its checkpoint. */
+  | { kind: 'released' }
+  | { kind: 'skipped'; reason: string };
+
+const HEARTBEAT_MS = 5_000;
+
+export class SyncRunner {
+  readonly #deps: SyncRunnerDependencies;
+  readonly #rateLimitEventAt = new Map<string, number>();
+
+  constructor(deps: SyncRunnerDependencies) {
+    this.#deps = deps;
+  }
+
+  async execute(runId: string, signal: AbortSignal): Promise<RunOutcome> {
+    const { pool, logger } = this.#deps;
+    const lease = randomUUID();
+    const run = await claimRun(pool, runId, lease);
+    if (!run) return { kind: 'skipped', reason: 'the run is finished or another worker holds it' };
+    const log = logger.child({ runId, integrationId: run.integrationId });
+    const integration = await findIntegration(pool, run.integrationId);
+    if (!integration || integration.status === 'inactive') {
+      const finished = await finishRun(pool, runId, {
+        state: 'failed',
+        error: integration ? 'the integration is paused' : 'the integration was deleted',
+        errorKind: 'config',
+      });
+      return finished
+        ? { kind: 'finished', run: finished }
+        : { kind: 'skipped', reason: 'finished elsewhere' };
+    }
+
+    const lost = new AbortController();
+    const heartbeat = setInterval(() => {
+      heartbeatRun(pool, runId, lease)
+        .then((held) => {
+          if (!held) lost.abort(new LeaseLostError(`run ${runId}: the lease was taken over`));
+        })
+        .catch(() => {});
+    }, HEARTBEAT_MS);
+    const runSignal = AbortSignal.any([signal, lost.signal]);
+    const traceId = run.traceId ?? undefined;
+    if (run.attempts === 1) {
+      await appendEvents(pool, [
+        {
+          type: 'integration.sync_started',
+          source: integrationSource(integration.id),
+          integrationId: integration.id,
+          traceId,
+          data: {
+            integrationId: integration.id,
+            runId,
+            trigger: run.trigger,
+            mode: run.mode,
+            entities: run.entities,
+          },
+        },
+      ]);
+    }
+
+    let live: LiveAdapter | undefined;
+    const failures: { entity: string; failure: ConnectorError }[] = [];
+    try {
+      live = await this.#deps.runtime.adapterFor(integration, {
+        traceId,
+        maxWaitMs: this.#deps.maxWaitMs ?? 60_000,
+        onRateLimited: (details) => this.#announceRateLimit(integration.id, details.retryAfterMs, traceId),
+      });
+      await live.adapter.connect();
+      for (const entity of run.entities) {
+        if (run.progress[entity]?.done) continue;
+        try {
+          await this.#syncEntity(run, lease, integration, live, entity, runSignal);
+          await recordEntityOutcome(pool, integration.id, entity, undefined);
+        } catch (error) {
+          if (error instanceof LeaseLostError || runSignal.aborted) throw error;
+          const failure = toConnectorError(error, entity);
+          const resumeAt = waitUntil(failure, this.#deps.maxWaitMs ?? 60_000);
+          if (resumeAt) {
+            await markWaiting(pool, runId, resumeAt, live.redactor.text(failure.message));
+            this.#announceRateLimit(integration.id, resumeAt.getTime() - Date.now(), traceId, true);
+            log.info({ entity, resumeAt }, 'sync waits for the rate limit to refill');
+            return { kind: 'waiting', resumeAt };
+          }
+          const message = live.redactor.text(failure.message);
+          failures.push({ entity, failure: new ConnectorError(failure.kind, message) });
+          await markEntityFailed(pool, runId, entity, message);
+          await recordEntityOutcome(pool, integration.id, entity, message);
+          log.warn({ entity, kind: failure.kind, error: message }, 'entity sync failed');
+          // Only a problem of this entity alone lets the others go on; an unreachable or refusing
+          // source would fail them all the same way.
+          if (failure.kind !== 'permanent') break;
+        }
+      }
+      return { kind: 'finished', run: await this.#finish(run, integration, failures, traceId) };
+    } catch (error) {
+      if (signal.aborted && !lost.signal.aborted) {
+        await releaseRun(pool, runId, lease);
+        log.info('run released at its checkpoint for another worker');
+        return { kind: 'released' };
+      }
+      if (error instanceof LeaseLostError || runSignal.aborted) {
+        log.warn(
+          { reason: String(runSignal.reason ?? error) },
+          'run interrupted; it resumes from its checkpoint',
+        );
+        throw error;
+      }
+      const failure = toConnectorError(error, 'sync');
+      const message = live ? live.redactor.text(failure.message) : failure.message;
+      return {
+        kind: 'finished',
+        run: await this.#finish(
+          run,
+          integration,
+          [{ entity: '*', failure: new ConnectorError(failure.kind, message) }],
+          traceId,
+        ),
+      };
+    } finally {
+      clearInterval(heartbeat);
+      await live?.adapter.disconnect().catch(() => {});
+    }
+  }
+
+  async #syncEntity(
+    run: SyncRun,
+    lease: string,
+    integration: StoredIntegration,
+    live: LiveAdapter,
+    entity: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { pool, logger } = this.#deps;
+    const capabilities = live.adapter.capabilities(entity);
+    const { mapping, canonicalType } = this.#mappingFor(integration, entity);
+    const mode = run.mode === 'incremental' && capabilities.incremental ? 'incremental' : 'full';
+    let engine: EngineState = await readSyncState(pool, integration.id, entity);
+    const target = {
+      integrationId: integration.id,
+      entity,
+      canonicalType,
+      runId: run.id,
+      traceId: run.traceId ?? undefined,
+    };
+    let finalSeen = false;
+    for await (const batch of live.adapter.sync({ entity, mode, state: engine.connector, signal })) {
+      const mapped = mapBatch(batch.records, mapping);
+      const next: EngineState = {
+        connector: batch.state,
+        ...(engine.sweep ? { sweep: { ...engine.sweep } } : {}),
+      };
+      await withTransaction(pool, async (tx) => {
+        const stored = await storeRecords(tx, target, mapped.records);
+        const removed = await deleteRecords(tx, target, mapped.deletions);
+        let swept: StoreCounts | undefined;
+        if (capabilities.deletions === 'sweep' && batch.pass === 'full') {
+          const sweep = next.sweep ?? { passId: randomUUID(), seen: 0 };
+          sweep.seen += await rememberSeen(tx, sweep.passId, entity, mapped.seenIds);
+          if (batch.fullPassComplete) {
+            swept = await this.#sweep(tx, target, sweep);
+            delete next.sweep;
+          } else {
+            next.sweep = sweep;
+          }
+        }
+        await storeFailures(tx, target, mapped.failures);
+        await writeSyncState(tx, integration.id, entity, next, stored.created + stored.updated);
+        await addProgress(
+          tx,
+          run.id,
+          lease,
+          entity,
+          {
+            fetched: batch.records.length,
+            created: stored.created,
+            updated: stored.updated,
+            unchanged: stored.unchanged,
+            deleted: removed.deleted + (swept?.deleted ?? 0),
+            failed: mapped.failures.length,
+          },
+          batch.final === true,
+        );
+      });
+      engine = next;
+      if (batch.final) finalSeen = true;
+    }
+    if (!finalSeen) {
+      await withTransaction(pool, (tx) => addProgress(tx, run.id, lease, entity, emptyProgress(), true));
+    }
+    logger.debug({ runId: run.id, entity }, 'entity in sync');
+  }
+
+  /**
+   * The sweep after a full pass. Skipped when the scratch ids are incomplete (sync_seen_ids is
+   * unlogged, so a database crash empties it) or when the source sent nothing at all: deleting
+   * every record on the word of an empty answer is worse than keeping a few stale ones.
+   */
+  async #sweep(
+    tx: Parameters<typeof storeRecords>[0],
+    target: Parameters<typeof storeRecords>[1],
+    sweep: NonNullable<EngineState['sweep']>,
+  ): Promise<StoreCounts | undefined> {
+    const remembered = await countSeen(tx, sweep.passId, target.entity);
+    const live = await countLiveRecords(tx, target.integrationId, target.entity);
+    const why =
+      remembered !== sweep.seen
+        ? 'the ids seen by the pass were lost (database restart)'
+        : sweep.seen === 0 && live > 0
+          ? 'the full pass returned no records at all'
+          : undefined;
+    if (why) {
+      this.#deps.logger.warn(
+        { integrationId: target.integrationId, entity: target.entity, live },
+        `deletions not swept: ${why}`,
+      );
+      await forgetSeen(tx, sweep.passId, target.entity);
+      return undefined;
+    }
+    return sweepUnseen(tx, target, sweep.passId);
+  }
+
+  #mappingFor(
+    integration: StoredIntegration,
+    entity: string,
+  ): { mapping: CompiledMapping; canonicalType: string } {
+    const connector = this.#deps.catalog.get(integration.connector);
+    const fallbackType = connector.canonicalEntity?.(entity) ?? entity;
+    const raw = integration.mapping[entity];
+    if (raw === undefined) return { mapping: identityMapping, canonicalType: fallbackType };
+    const parsed = entityMappingSchema.safeParse(raw);
+    if (!parsed.success) {
+      throw new ConnectorError(
+        'config',
+        `mapping.${entity}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      );
+    }
+    return { mapping: compileMapping(parsed.data), canonicalType: parsed.data.target };
+  }
+
+  async #finish(
+    run: SyncRun,
+    integration: StoredIntegration,
+    failures: { entity: string; failure: ConnectorError }[],
+    traceId: string | undefined,
+  ): Promise<SyncRun> {
+    const first = failures[0]?.failure;
+    const allFailed = failures.length > 0 && failures.length >= run.entities.length;
+    const state =
+      failures.length === 0 ? 'succeeded' : allFailed || failures[0]?.entity === '*' ? 'failed' : 'partial';
+    return withTransaction(this.#deps.pool, async (tx) => {
+      const finished = await finishRun(tx, run.id, {
+        state,
+        error: first
+          ? failures.map((item) => `${item.entity}: ${item.failure.message}`).join('; ')
+          : undefined,
+        errorKind: first?.kind,
+      });
+      if (!finished) throw new LeaseLostError(`run ${run.id} was finished elsewhere`);
+      // A partial run whose failures are the entities' own (an endpoint that is missing) leaves the
+      // integration active; anything else that failed says the integration itself is in trouble.
+      if (first && !(state === 'partial' && failures.every((item) => item.failure.kind === 'permanent'))) {
+        const failure: Failure = { kind: first.kind, message: first.message };
+        await markFailing(tx, integration.id, failure, traceId);
+      } else {
+        await markHealthy(tx, integration.id, traceId);
+      }
+      await appendEvents(tx, [
+        {
+          type: 'integration.sync_completed',
+          source: integrationSource(integration.id),
+          integrationId: integration.id,
+          traceId,
+          data: {
+            integrationId: integration.id,
+            runId: run.id,
+            state,
+            counts: {
+              fetched: finished.fetched,
+              created: finished.created,
+              updated: finished.updated,
+              unchanged: finished.unchanged,
+              deleted: finished.deleted,
+              failed: finished.failed,
+            },
+            durationMs: finished.durationMs,
+            ...(first ? { error: finished.error } : {}),
+          },
+        },
+      ]);
+      return finished;
+    });
+  }
+
+  #announceRateLimit(
+    integrationId: string,
+    retryAfterMs: number | undefined,
+    traceId?: string,
+    quota = false,
+  ) {
+    const last = this.#rateLimitEventAt.get(integrationId) ?? 0;
+    if (Date.now() - last < 30_000) return;
+    this.#rateLimitEventAt.set(integrationId, Date.now());
+    appendEvents(this.#deps.pool, [
+      {
+        type: 'integration.rate_limited',
+        source: integrationSource(integrationId),
+        integrationId,
+        traceId,
+        data: { integrationId, retryAfterMs: retryAfterMs ?? null, quotaSpent: quota },
+      },
+    ]).catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'rate-limit event not written'));
+  }
+}
+
+/** When a rate limit is too long to sleep through, the moment the run should resume. */
+function waitUntil(failure: ConnectorError, maxWaitMs: number): Date | undefined {
+  if (failure.quotaResetsAt) return failure.quotaResetsAt;
+  if (
+    failure.kind === 'rate_limited' &&
+    failure.retryAfterMs !== undefined &&
+    failure.retryAfterMs > maxWaitMs
+  ) {
+    return new Date(Date.now() + failure.retryAfterMs);
+  }
+  return undefined;
+}
+
+function emptyProgress() {
+  return { fetched: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 };
+}

@@ -1,0 +1,66 @@
+// A worker process's part of the sync engine: it takes run jobs from the queue, ticks the
+// scheduler, and does the periodic chores (health checks each minute, the daily report before
+// midnight). An API-only process (HUB_ROLE=api) starts none of this and only queues runs.
+import type { Logger } from '../observability/logger.ts';
+import { dayIn, generateDailyReports } from './dailyReport.ts';
+import { type HealthCheckDependencies, healthCheckAll } from './healthChecks.ts';
+import { Scheduler } from './scheduler.ts';
+import { DAILY_REPORT_QUEUE, HEALTH_CHECK_QUEUE, SYNC_RUN_QUEUE, type SyncJob } from './syncQueue.ts';
+import type { SyncRunner } from './syncRunner.ts';
+
+export interface WorkerOptions {
+  concurrency: number;
+  schedulerIntervalMs: number;
+  reportTimezone: string;
+}
+
+export class SyncWorker {
+  readonly #deps: HealthCheckDependencies & { runner: SyncRunner; logger: Logger };
+  readonly #options: WorkerOptions;
+  readonly #shutdown = new AbortController();
+  readonly #scheduler: Scheduler;
+
+  constructor(deps: HealthCheckDependencies & { runner: SyncRunner }, options: WorkerOptions) {
+    this.#deps = deps;
+    this.#options = options;
+    this.#scheduler = new Scheduler({ ...deps, intervalMs: options.schedulerIntervalMs });
+  }
+
+  async start(): Promise<void> {
+    const { queue, runner, logger } = this.#deps;
+    const { boss } = queue;
+    await boss.work<SyncJob>(
+      SYNC_RUN_QUEUE,
+      { batchSize: 1, localConcurrency: this.#options.concurrency, pollingIntervalSeconds: 0.5 },
+      async ([job]) => {
+        if (!job) return;
+        const outcome = await runner
+          .execute(job.data.runId, this.#shutdown.signal)
+          .catch((error: unknown) => {
+            // Interrupted (shutdown, lease taken over): the run resumes from its checkpoint elsewhere.
+            if (this.#shutdown.signal.aborted) return { kind: 'skipped' as const, reason: 'shutdown' };
+            throw error;
+          });
+        if (outcome.kind === 'waiting')
+          await queue.enqueueRun(job.data.runId, { startAfter: outcome.resumeAt });
+        if (outcome.kind === 'released') await queue.enqueueRun(job.data.runId);
+      },
+    );
+    await boss.work(HEALTH_CHECK_QUEUE, async () => {
+      const results = await healthCheckAll(this.#deps);
+      logger.debug({ checked: results.length }, 'health checks done');
+    });
+    await boss.schedule(HEALTH_CHECK_QUEUE, '* * * * *');
+    await boss.work(DAILY_REPORT_QUEUE, async () => {
+      const reports = await generateDailyReports(this.#deps.pool, dayIn(this.#options.reportTimezone));
+      logger.info({ integrations: reports.length }, 'daily sync reports generated');
+    });
+    await boss.schedule(DAILY_REPORT_QUEUE, '55 23 * * *', null, { tz: this.#options.reportTimezone });
+    this.#scheduler.start();
+  }
+
+  async stop(): Promise<void> {
+    this.#shutdown.abort(new Error('the hub is shutting down'));
+    await this.#scheduler.stop();
+  }
+}
