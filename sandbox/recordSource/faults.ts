@@ -1,0 +1,38 @@
+// Fault injection for the record source: each request fails with a given probability, picking
+// one of the kinds a real API shows on a bad day. Seeded, so a failing test can be repeated.
+import { seededRandom } from './customers.ts';
+
+export const faultKinds = ['500', '503', '429', 'timeout', 'reset', 'malformed'] as const;
+export type FaultKind = (typeof faultKinds)[number];
+
+export interface FaultSettings {
+  rate: number;
+  kinds?: FaultKind[];
+  retryAfterSeconds?: number;
+  /** How long a "timeout" holds the request before giving up on it (the client should give up first). */
+  timeoutMs?: number;
+  seed?: number;
+}
+
+export class FaultPlan {
+  readonly settings: Required<FaultSettings>;
+  readonly #random: () => number;
+
+  constructor(settings: FaultSettings) {
+    this.settings = {
+      rate: settings.rate,
+      kinds: settings.kinds ?? [...faultKinds],
+      retryAfterSeconds: settings.retryAfterSeconds ?? 1,
+      timeoutMs: settings.timeoutMs ?? 30_000,
+      seed: settings.seed ?? 1,
+    };
+    this.#random = seededRandom(this.settings.seed);
+  }
+
+  /** The fault for the next request, or undefined when it is answered properly. */
+  next(): FaultKind | undefined {
+    if (this.#random() >= this.settings.rate) return undefined;
+    const kinds = this.settings.kinds;
+    return kinds[Math.floor(this.#random() * kinds.length)];
+  }
+}

@@ -1,0 +1,435 @@
+// The sync engine in one hub against the record source: exactly-once landing under faults,
+// incremental syncs, deletions, mapping failures, quotas, outage and recovery, the proxy,
+// conditional requests, logs without secrets, health checks and the daily report.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RecordSource, startRecordSource } from '../sandbox/recordSource/index.ts';
+import {
+  allRecords,
+  createIntegration,
+  eventCounts,
+  SOURCE_TOKEN,
+  sourceIntegration,
+  startSync,
+  syncAndWait,
+  waitForRun,
+} from './support/syncSupport.ts';
+import { startTestHub, type TestHub } from './support/testHub.ts';
+
+let hub: TestHub;
+const sources: RecordSource[] = [];
+
+async function source(count: number, options: Record<string, unknown> = {}): Promise<RecordSource> {
+  const started = await startRecordSource({
+    count,
+    seed: sources.length + 1,
+    token: SOURCE_TOKEN,
+    ...options,
+  });
+  sources.push(started);
+  return started;
+}
+
+beforeAll(async () => {
+  hub = await startTestHub({ HUB_SCHEDULER_INTERVAL_MS: '200' });
+});
+
+afterAll(async () => {
+  await hub.close();
+  await Promise.all(sources.map((started) => started.close()));
+});
+
+/** The store holds exactly the source's live records, each once, mapped. */
+async function expectStoreMatchesSource(integrationId: string, origin: RecordSource) {
+  const stored = await allRecords(hub, integrationId);
+  const live = origin.records();
+  expect(stored.length).toBe(live.length);
+  const byId = new Map(stored.map((record) => [record.externalId, record]));
+  expect(byId.size).toBe(live.length);
+  for (const record of live) {
+    const mine = byId.get(record.id);
+    expect(mine, `record ${record.id}`).toBeDefined();
+    expect(mine.data.customerNumber).toBe(record.kundennummer.trim());
+    expect(mine.data.name).toBe(record.firma.trim());
+  }
+}
+
+describe('a full sync', () => {
+  it('lands every record once in canonical form, with one event each and the right counts', async () => {
+    const origin = await source(2_500);
+    const id = await createIntegration(hub, sourceIntegration(origin.url));
+    const run = await syncAndWait(hub, id, { full: true });
+    expect(run.state).toBe('succeeded');
+    expect(run.counts).toEqual({
+      fetched: 2_500,
+      created: 2_500,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      failed: 0,
+    });
+    await expectStoreMatchesSource(id, origin);
+    const sample = (await allRecords(hub, id))[0];
+    expect(sample.canonicalType).toBe('customer');
+    expect(typeof sample.data.creditLimit).toBe('number');
+    expect(sample.data.customerSince).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(sample.data.address.zip).toMatch(/^\d{5}$/);
+    expect((await eventCounts(hub, id))['customer.created']).toBe(2_500);
+
+    // Nothing changed: nothing is written and nothing is announced again.
+    const again = await syncAndWait(hub, id, { full: true });
+    expect(again.counts).toMatchObject({
+      fetched: 2_500,
+      created: 0,
+      updated: 0,
+      unchanged: 2_500,
+      deleted: 0,
+    });
+    const events = await eventCounts(hub, id);
+    expect(events['customer.created']).toBe(2_500);
+    expect(events['customer.updated']).toBeUndefined();
+    expect(events['integration.sync_started']).toBe(2);
+    expect(events['integration.sync_completed']).toBe(2);
+
+    const status = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}/sync-status` });
+    expect(status.body.entities[0]).toMatchObject({
+      entity: 'customer',
+      recordsSynced: 2_500,
+      errorsCount: 0,
+    });
+    expect(status.body.entities[0].cursor.since).toMatch(/^\d{4}-/);
+    const runs = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}/sync-runs` });
+    expect(runs.body.items.map((item: { id: string }) => item.id)).toEqual([again.id, run.id]);
+  });
+
+  it('lands every record exactly once through 5xx, 429, timeouts, resets, malformed JSON and records changing between pages', async () => {
+    const origin = await source(3_000);
+    const id = await createIntegration(
+      hub,
+      sourceIntegration(origin.url, {
+        pagination: { style: 'cursor', pageSize: 100, nextCursorPath: 'next_cursor' },
+        tombstones: true,
+        config: { timeoutMs: 500 },
+        retryPolicy: { maxAttempts: 12, initialDelayMs: 10, maxDelayMs: 200 },
+      }),
+    );
+    origin.setFaults({
+      rate: 0.25,
+      kinds: ['500', '503', '429', 'timeout', 'reset', 'malformed'],
+      retryAfterSeconds: 1,
+      timeoutMs: 5_000,
+      seed: 42,
+    });
+    const ids = origin.records().map((record) => record.id);
+    origin.onRequest(({ requestNumber }) => {
+      // Between pages: an early record changes, one already synced is removed, a new one appears.
+      if (requestNumber === 8) {
+        origin.update(ids[3] ?? '', { firma: 'Kantine Süd GmbH' });
+        origin.remove(ids[1] ?? '');
+        origin.insert({ ...origin.records()[0]!, id: 'C999999', kundennummer: 'K-999999' });
+      }
+    });
+    const run = await syncAndWait(hub, id, { full: true });
+    origin.setFaults(null);
+    expect(run.state).toBe('succeeded');
+    const injected = origin.stats().faultsInjected;
+    expect(Object.values(injected).reduce((sum, count) => sum + count, 0)).toBeGreaterThan(5);
+    // The next incremental sync picks up what changed behind the walk; the store then equals the source.
+    const incremental = await syncAndWait(hub, id);
+    expect(incremental.state).toBe('succeeded');
+    expect(incremental.counts).toMatchObject({ updated: 1, deleted: 1 });
+    const full = await syncAndWait(hub, id, { full: true });
+    expect(full.counts).toMatchObject({
+      fetched: 3_000,
+      created: 0,
+      updated: 0,
+      deleted: 0,
+      unchanged: 3_000,
+    });
+    await expectStoreMatchesSource(id, origin);
+    const changed = (await allRecords(hub, id)).find((record) => record.externalId === ids[3]);
+    expect(changed.data.name).toBe('Kantine Süd GmbH');
+    const created = await hub.db.query<{ n: number; subjects: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT subject)::int AS subjects FROM outbox_events
+        WHERE integration_id = $1 AND type = 'customer.created'`,
+      [id],
+    );
+    expect(created.rows[0]?.n).toBe(created.rows[0]?.subjects);
+  }, 120_000);
+});
+
+describe('incremental syncs and deletions', () => {
+  it('fetches only what changed, and applies tombstones as deletions', async () => {
+    const origin = await source(1_000);
+    const id = await createIntegration(hub, sourceIntegration(origin.url, { tombstones: true }));
+    expect((await syncAndWait(hub, id)).counts.created).toBe(1_000);
+    const [first, second] = origin.records();
+    origin.update(first!.id, { firma: 'Hotel Bergblick' });
+    origin.remove(second!.id);
+    origin.resetStats();
+    const run = await syncAndWait(hub, id);
+    expect(run.mode).toBe('incremental');
+    expect(run.counts).toMatchObject({ fetched: 2, created: 0, updated: 1, deleted: 1 });
+    expect(origin.stats().requests).toBeLessThanOrEqual(2);
+    await expectStoreMatchesSource(id, origin);
+    const events = await eventCounts(hub, id);
+    expect(events['customer.updated']).toBe(1);
+    expect(events['customer.deleted']).toBe(1);
+  });
+
+  it('sweeps records a source without tombstones no longer has, on a full sync', async () => {
+    const origin = await source(500);
+    const id = await createIntegration(
+      hub,
+      sourceIntegration(origin.url, { incremental: false, pagination: { style: 'offset', pageSize: 50 } }),
+    );
+    expect((await syncAndWait(hub, id)).counts.created).toBe(500);
+    for (const record of origin.records().slice(10, 13)) origin.remove(record.id);
+    const run = await syncAndWait(hub, id);
+    expect(run.mode).toBe('incremental');
+    expect(run.counts).toMatchObject({ fetched: 497, deleted: 3, unchanged: 497 });
+    await expectStoreMatchesSource(id, origin);
+  });
+});
+
+describe('mapping failures', () => {
+  it('keeps a record that cannot be mapped, with its reason, and lands the rest', async () => {
+    const origin = await source(200);
+    const broken = origin.records()[5]!;
+    origin.update(broken.id, { kreditlimit: '12,34,5' });
+    const id = await createIntegration(hub, sourceIntegration(origin.url));
+    const run = await syncAndWait(hub, id);
+    expect(run.state).toBe('succeeded');
+    expect(run.counts).toMatchObject({ fetched: 200, created: 199, failed: 1 });
+    const failures = await hub.request({ method: 'GET', url: `/api/v1/sync-runs/${run.id}/failures` });
+    expect(failures.body.items).toHaveLength(1);
+    expect(failures.body.items[0]).toMatchObject({ entity: 'customer', externalId: broken.id });
+    expect(failures.body.items[0].errors[0].field).toBe('creditLimit');
+    expect(failures.body.items[0].sourceData.kreditlimit).toBe('12,34,5');
+  });
+});
+
+describe('rate limits and quotas', () => {
+  it('honours Retry-After and the source rate-limit headers', async () => {
+    const origin = await source(600, { rateLimit: { limit: 4, windowMs: 1_000 } });
+    const id = await createIntegration(
+      hub,
+      sourceIntegration(origin.url, {
+        pagination: { style: 'cursor', pageSize: 50, nextCursorPath: 'next_cursor' },
+      }),
+    );
+    const run = await syncAndWait(hub, id);
+    expect(run.state).toBe('succeeded');
+    expect(run.counts.created).toBe(600);
+    expect(origin.stats().byStatus['429'] ?? 0).toBeLessThanOrEqual(2);
+  });
+
+  it('checkpoints when the daily quota is spent and resumes where it stopped when it refills', async () => {
+    const origin = await source(500);
+    const id = await createIntegration(
+      hub,
+      sourceIntegration(origin.url, {
+        pagination: { style: 'cursor', pageSize: 100, nextCursorPath: 'next_cursor' },
+        rateLimits: { requestsPerDay: 3 },
+      }),
+    );
+    const runId = await startSync(hub, id);
+    const waiting = await until(async () => {
+      const run = await hub.request({ method: 'GET', url: `/api/v1/sync-runs/${runId}` });
+      return run.body.state === 'waiting' ? run.body : undefined;
+    });
+    // Three requests a day: three pages landed (fewer if the minute's health check took one).
+    const landed = waiting.counts.created as number;
+    expect(landed).toBeGreaterThan(0);
+    expect(landed % 100).toBe(0);
+    expect(new Date(waiting.resumeAt).getTime()).toBeGreaterThan(Date.now() + 3_600_000);
+    const events = await eventCounts(hub, id);
+    expect(events['integration.rate_limited']).toBe(1);
+    // The quota refills (a new day): the run picks up at its checkpoint.
+    await hub.db.query(`DELETE FROM rate_limits WHERE key LIKE $1`, [`%${id}%`]);
+    await hub.db.query(`UPDATE sync_runs SET resume_at = now() - interval '1 minute' WHERE id = $1`, [runId]);
+    origin.resetStats();
+    const run = await waitForRun(hub, runId);
+    expect(run.state).toBe('succeeded');
+    expect(run.counts).toMatchObject({ fetched: 500, created: 500 });
+    expect(origin.stats().requests).toBe((500 - landed) / 100);
+  });
+});
+
+describe('outage and recovery', () => {
+  it('goes to error when the source is down and back to active by itself within 60 s of recovery', async () => {
+    const origin = await source(100);
+    const id = await createIntegration(
+      hub,
+      sourceIntegration(origin.url, { retryPolicy: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20 } }),
+    );
+    expect((await syncAndWait(hub, id)).state).toBe('succeeded');
+    origin.setOutage(true);
+    const failed = await syncAndWait(hub, id);
+    expect(failed.state).toBe('failed');
+    expect(failed.errorKind).toBe('transient');
+    const down = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}` });
+    expect(down.body.status).toBe('error');
+    expect(down.body.statusReason).toMatch(/503/);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    origin.setOutage(false);
+    const recovered = Date.now();
+    await until(async () => {
+      const read = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}` });
+      return read.body.status === 'active' ? true : undefined;
+    }, 60_000);
+    expect(Date.now() - recovered).toBeLessThan(60_000);
+    const events = await eventCounts(hub, id);
+    expect(events['integration.disconnected']).toBe(1);
+    expect(events['integration.error']).toBe(1);
+    expect(events['integration.connected']).toBe(1);
+    const recovery = await hub.db.query(
+      `SELECT state FROM sync_runs WHERE integration_id = $1 AND trigger = 'recovery'`,
+      [id],
+    );
+    expect(recovery.rows).toHaveLength(1);
+  }, 90_000);
+
+  it('sets error with the reason when the credentials are refused, and does not probe', async () => {
+    const origin = await source(10);
+    const id = await createIntegration(
+      hub,
+      sourceIntegration(origin.url, { credentials: { token: 'wrong-token-abc' } }),
+    );
+    const run = await syncAndWait(hub, id);
+    expect(run.state).toBe('failed');
+    expect(run.errorKind).toBe('auth');
+    const read = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}` });
+    expect(read.body.status).toBe('error');
+    const row = await hub.db.query(
+      `SELECT needs_attention, next_probe_at FROM integration_configs WHERE id = $1`,
+      [id],
+    );
+    expect(row.rows[0]).toEqual({ needs_attention: true, next_probe_at: null });
+    expect(
+      JSON.stringify(await hub.db.query('SELECT * FROM integration_logs WHERE integration_id = $1', [id])),
+    ).not.toContain('wrong-token-abc');
+  });
+});
+
+describe('the outbound proxy and request logs', () => {
+  it('forwards a call with the integration auth, and logs it without the secret', async () => {
+    const origin = await source(30);
+    const id = await createIntegration(hub, sourceIntegration(origin.url));
+    const answer = await hub.request({ method: 'GET', url: `/api/v1/proxy/${id}/customers?limit=5&cursor=` });
+    expect(answer.status).toBe(200);
+    expect(answer.body.data).toHaveLength(5);
+    const missing = await hub.request({ method: 'GET', url: `/api/v1/proxy/${id}/nothing-here` });
+    expect(missing.status).toBe(404);
+    const logs = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}/logs` });
+    expect(logs.status).toBe(200);
+    expect(logs.body.items.length).toBeGreaterThanOrEqual(2);
+    const entry = logs.body.items.find((item: { httpStatus: number }) => item.httpStatus === 200);
+    expect(entry).toMatchObject({ method: 'GET', status: 'success' });
+    expect(entry.url).toContain('/customers');
+    expect(entry.requestData.headers.authorization).toBe('[redacted]');
+    expect(typeof entry.durationMs).toBe('number');
+    expect(logs.raw).not.toContain(SOURCE_TOKEN);
+  });
+
+  it('answers 429 with Retry-After when the integration budget is spent', async () => {
+    const origin = await source(5);
+    const id = await createIntegration(
+      hub,
+      sourceIntegration(origin.url, { rateLimits: { requestsPerMinute: 2 } }),
+    );
+    const statuses: number[] = [];
+    let retryAfter: unknown;
+    for (let i = 0; i < 3; i++) {
+      const answer = await hub.request({ method: 'GET', url: `/api/v1/proxy/${id}/health` });
+      statuses.push(answer.status);
+      if (answer.status === 429) retryAfter = answer.headers['retry-after'];
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+  }, 20_000);
+});
+
+describe('conditional requests', () => {
+  it('sends the stored ETag and reuses an unchanged page on 304', async () => {
+    const origin = await source(300);
+    const id = await createIntegration(
+      hub,
+      sourceIntegration(origin.url, {
+        conditional: true,
+        incremental: false,
+        pagination: { style: 'page', pageSize: 100 },
+      }),
+    );
+    expect((await syncAndWait(hub, id)).counts.created).toBe(300);
+    origin.resetStats();
+    const second = await syncAndWait(hub, id);
+    expect(second.counts).toMatchObject({ fetched: 300, unchanged: 300, created: 0 });
+    expect(origin.stats().byStatus['304']).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('health checks and reports', () => {
+  it('checks every integration in parallel and reports per integration and day', async () => {
+    const origin = await source(20);
+    const id = await createIntegration(hub, sourceIntegration(origin.url));
+    await syncAndWait(hub, id);
+    const checked = await hub.request({ method: 'POST', url: '/api/v1/integrations/health-check' });
+    expect(checked.status).toBe(200);
+    const mine = checked.body.items.find((item: { integrationId: string }) => item.integrationId === id);
+    expect(mine).toMatchObject({ ok: true, status: 'active' });
+
+    const reports = await hub.request({ method: 'POST', url: '/api/v1/reports/daily', body: {} });
+    expect(reports.status).toBe(200);
+    const report = reports.body.items.find((item: { integrationId: string }) => item.integrationId === id);
+    expect(report).toMatchObject({ runs: 1, succeeded: 1, failed: 0, successRate: 1 });
+    expect(report.records.created).toBe(20);
+    const listed = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}/reports` });
+    expect(listed.body.items[0].day).toBe(report.day);
+    expect((await eventCounts(hub, id))['integration.daily_report']).toBe(1);
+  });
+});
+
+describe('the scheduler', () => {
+  it('runs a new active integration at once and then on its cron', async () => {
+    const origin = await source(50);
+    const id = await createIntegration(hub, sourceIntegration(origin.url, { schedule: { enabled: true } }));
+    const run = await until(async () => {
+      const runs = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}/sync-runs` });
+      const first = runs.body.items[0];
+      return first && ['succeeded', 'failed'].includes(first.state) ? first : undefined;
+    });
+    expect(run).toMatchObject({ trigger: 'schedule', state: 'succeeded' });
+    const status = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}/sync-status` });
+    const next = new Date(status.body.entities[0].nextSyncAt);
+    expect(next.getTime()).toBeGreaterThan(Date.now());
+    expect(next.getUTCMinutes() % 15).toBe(0);
+  });
+});
+
+describe('bad sync requests', () => {
+  it('names the field of an unknown entity and refuses a paused integration', async () => {
+    const origin = await source(5);
+    const id = await createIntegration(hub, sourceIntegration(origin.url));
+    const unknown = await hub.request({
+      method: 'POST',
+      url: `/api/v1/integrations/${id}/sync`,
+      body: { entities: ['invoice'] },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors[0].field).toBe('entities.0');
+    const before = await hub.db.query('SELECT count(*)::int AS n FROM sync_runs WHERE integration_id = $1', [
+      id,
+    ]);
+    expect(before.rows[0].n).toBe(0);
+  });
+});
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
