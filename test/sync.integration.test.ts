@@ -407,6 +407,32 @@ describe('the scheduler', () => {
 });
 
 describe('bad sync requests', () => {
+  it('refuses a mapping with a bad transform or an entity it does not sync, naming the place', async () => {
+    const origin = await source(5);
+    const body = sourceIntegration(origin.url);
+    const before = await hub.db.query('SELECT count(*)::int AS n FROM integration_configs');
+    const refused = await hub.request({
+      method: 'POST',
+      url: '/api/v1/integrations',
+      body: {
+        ...body,
+        mapping: {
+          customer: {
+            target: 'customer',
+            fields: { creditLimit: { from: 'kreditlimit', transforms: [{ op: 'numbr' }] } },
+          },
+          invoice: { target: 'invoice', fields: { invoiceNumber: { from: 'nr' } } },
+        },
+      },
+    });
+    expect(refused.status).toBe(400);
+    const fields = refused.body.errors.map((error: { field: string }) => error.field);
+    expect(fields).toContain('mapping.customer.fields.creditLimit.transforms.0.op');
+    expect(fields).toContain('mapping.invoice');
+    const after = await hub.db.query('SELECT count(*)::int AS n FROM integration_configs');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
   it('names the field of an unknown entity and refuses a paused integration', async () => {
     const origin = await source(5);
     const id = await createIntegration(hub, sourceIntegration(origin.url));

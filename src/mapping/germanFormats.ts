@@ -1,6 +1,11 @@
 // Numbers, dates and phone numbers as German (and English) business data writes them:
 // "1.234,56", "31.12.2026", "0171 1234567", "+49 (0) 30 123456".
 
+const notations = {
+  ',': { thousands: '.', grouped: /^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$/, plain: /^[-+]?\d*(,\d+)?$/ },
+  '.': { thousands: ',', grouped: /^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$/, plain: /^[-+]?\d*(\.\d+)?$/ },
+} as const;
+
 /** Parses a number in a locale's notation; undefined when it is not one. */
 export function parseLocaleNumber(raw: unknown, locale: 'de' | 'en' | 'auto'): number | undefined {
   if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
@@ -19,11 +24,9 @@ export function parseLocaleNumber(raw: unknown, locale: 'de' | 'en' | 'auto'): n
       decimal = '.';
     else decimal = ',';
   }
-  const thousands = decimal === ',' ? '.' : ',';
-  const grouped = new RegExp(`^[-+]?\\d{1,3}(\\${thousands}\\d{3})+(\\${decimal}\\d+)?$`);
-  const plain = new RegExp(`^[-+]?\\d*(\\${decimal}\\d+)?$`);
-  if (grouped.test(text)) text = text.split(thousands).join('');
-  else if (!plain.test(text) || text === '-' || text === '+') return undefined;
+  const notation = notations[decimal];
+  if (notation.grouped.test(text)) text = text.split(notation.thousands).join('');
+  else if (!notation.plain.test(text) || text === '-' || text === '+') return undefined;
   const value = Number(decimal === ',' ? text.replace(',', '.') : text);
   return Number.isFinite(value) ? value : undefined;
 }

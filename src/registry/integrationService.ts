@@ -59,6 +59,7 @@ export class IntegrationService {
       config: input.config,
       credentials: input.credentials,
       entities: input.entities ?? connector.entities,
+      mapping: input.mapping,
     });
     const id = randomUUID();
     return withTransaction(this.#deps.pool, async (tx) => {
@@ -76,7 +77,7 @@ export class IntegrationService {
         retryPolicy: { ...defaultRetryPolicy, ...input.retryPolicy },
         schedule: { ...defaultSchedule, ...input.schedule },
         entities: parts.entities,
-        mapping: input.mapping,
+        mapping: parts.mapping,
       };
       checkDelays(fields);
       const created = await insertIntegration(tx, id, fields, context.actor.id).catch(translateUniqueName);
@@ -120,6 +121,10 @@ export class IntegrationService {
         config: mergePatch(before.config, patch.config ?? {}) as Record<string, unknown>,
         credentials: nextCredentials,
         entities: patch.entities ?? before.entities,
+        mapping: (patch.mapping ? mergePatch(before.mapping, patch.mapping) : before.mapping) as Record<
+          string,
+          unknown
+        >,
       });
       const credentialChanges = diffCredentialKeys(currentCredentials, parts.credentials);
       const credentialsChanged = credentialChanges.set.length > 0 || credentialChanges.removed.length > 0;
@@ -149,10 +154,7 @@ export class IntegrationService {
         retryPolicy: { ...before.retryPolicy, ...patch.retryPolicy },
         schedule: { ...before.schedule, ...patch.schedule },
         entities: parts.entities,
-        mapping: (patch.mapping ? mergePatch(before.mapping, patch.mapping) : before.mapping) as Record<
-          string,
-          unknown
-        >,
+        mapping: parts.mapping,
       };
       checkDelays(fields);
       const after = await updateIntegrationRow(tx, id, fields, context.actor.id).catch(translateUniqueName);

@@ -3,11 +3,13 @@
 import type { z } from 'zod';
 import type { AnyConnectorDefinition } from '../connectors/sdk/connectorDefinition.ts';
 import { type FieldProblem, HubError } from '../errors.ts';
+import { mappingSchema } from '../mapping/index.ts';
 
 export interface ConnectorParts {
   config: Record<string, unknown>;
   credentials: Record<string, string>;
   entities: string[];
+  mapping: Record<string, unknown>;
 }
 
 export function validateAgainstConnector(
@@ -22,6 +24,16 @@ export function validateAgainstConnector(
   if (config.success && credentials.success && connector.checkCredentials) {
     problems.push(...connector.checkCredentials(config.data, credentials.data));
   }
+  const mapping = mappingSchema.safeParse(input.mapping);
+  if (!mapping.success) problems.push(...zodProblems(mapping.error, 'mapping'));
+  for (const entity of Object.keys(input.mapping)) {
+    if (!input.entities.includes(entity)) {
+      problems.push({
+        field: `mapping.${entity}`,
+        message: `"${entity}" is not one of the synced entities (${input.entities.join(', ')})`,
+      });
+    }
+  }
   input.entities.forEach((entity, index) => {
     if (!connector.entities.includes(entity)) {
       problems.push({
@@ -35,6 +47,7 @@ export function validateAgainstConnector(
     config: config.data as Record<string, unknown>,
     credentials: credentials.data as Record<string, string>,
     entities: input.entities,
+    mapping: mapping.success ? mapping.data : {},
   };
 }
 

@@ -2,7 +2,7 @@
 // records are inserted, changed ones updated, unchanged ones left alone (no write, no event).
 // Each write and its record event go to the database in ONE statement (records upsert, then the
 // outbox insert from what was written), inside the caller's transaction; the record's JSON is
-// sent once. One writer per (integration, entity) at a time is guaranteed by the sync queue.
+// sent once. One writer per (integration, entity) at a time is guaranteed by the run's lease.
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/pool.ts';
 import { integrationSource } from '../events/outbox.ts';
@@ -31,38 +31,46 @@ export interface StoreCounts {
 
 const noChange = (): StoreCounts => ({ created: 0, updated: 0, unchanged: 0, deleted: 0 });
 
-export async function storeRecords(
-  tx: Queryable,
-  target: StoreTarget,
+export interface Classified {
+  /** Records that are new or differ from the stored copy, in input order, with their kind. */
+  changed: { record: CanonicalRecord; kind: 'created' | 'updated' }[];
+  unchanged: number;
+}
+
+/** Compares a batch with the stored copies by content hash. Reads only; safe outside a transaction. */
+export async function classifyRecords(
+  db: Queryable,
+  target: Pick<StoreTarget, 'integrationId' | 'entity'>,
   incoming: CanonicalRecord[],
-): Promise<StoreCounts> {
+): Promise<Classified> {
   const byId = new Map<string, CanonicalRecord>();
   for (const record of incoming) byId.set(record.externalId, record);
   const records = [...byId.values()];
-  const counts = noChange();
-  if (records.length === 0) return counts;
-
-  const existing = await tx.query<{ id: string; hash: string | null; deleted: boolean }>(
+  const classified: Classified = { changed: [], unchanged: 0 };
+  if (records.length === 0) return classified;
+  const existing = await db.query<{ id: string; hash: string | null; deleted: boolean }>(
     `SELECT external_id AS id, content_hash AS hash, deleted_at IS NOT NULL AS deleted FROM synced_records
       WHERE integration_id = $1 AND entity = $2 AND external_id = ANY($3::text[])`,
     [target.integrationId, target.entity, records.map((record) => record.externalId)],
   );
   const stored = new Map(existing.rows.map((row) => [row.id, row]));
-  const changed: CanonicalRecord[] = [];
-  const kinds: string[] = [];
   for (const record of records) {
     const before = stored.get(record.externalId);
-    if (before && !before.deleted && before.hash === record.hash) {
-      counts.unchanged += 1;
-      continue;
-    }
-    const kind = before && !before.deleted ? 'updated' : 'created';
-    counts[kind] += 1;
-    changed.push(record);
-    kinds.push(kind);
+    if (before && !before.deleted && before.hash === record.hash) classified.unchanged += 1;
+    else classified.changed.push({ record, kind: before && !before.deleted ? 'updated' : 'created' });
   }
-  if (changed.length === 0) return counts;
+  return classified;
+}
 
+/** Writes the changed records of a batch and their record events, in one statement. */
+export async function writeRecords(
+  tx: Queryable,
+  target: StoreTarget,
+  changed: Classified['changed'],
+): Promise<StoreCounts> {
+  const counts = noChange();
+  if (changed.length === 0) return counts;
+  for (const item of changed) counts[item.kind] += 1;
   await tx.query(
     `WITH input AS (
        SELECT * FROM unnest($5::text[], $6::jsonb[], $7::text[], $8::uuid[], $9::text[]) WITH ORDINALITY
@@ -85,11 +93,11 @@ export async function storeRecords(
       target.entity,
       target.canonicalType,
       target.runId,
-      changed.map((record) => record.externalId),
-      changed.map((record) => record.json),
-      changed.map((record) => record.hash),
+      changed.map((item) => item.record.externalId),
+      changed.map((item) => item.record.json),
+      changed.map((item) => item.record.hash),
       changed.map(() => randomUUID()),
-      kinds,
+      changed.map((item) => item.kind),
       integrationSource(target.integrationId),
       target.traceId ?? null,
     ],

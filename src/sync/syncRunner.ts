@@ -1,7 +1,7 @@
-// Executes one sync run: for each entity, pull batches from the adapter, map them, and commit
-// each batch with its records, outbox events, failures, checkpoint and run counts in ONE
-// transaction. A killed worker loses at most the batch in flight; the next worker takes the run's
-// lease over and resumes from the last committed checkpoint.
+// Executes one sync run: claims its lease, syncs each entity (entitySync.ts), and finishes the
+// run with its counts, the integration's status and the integration events. A killed worker
+// loses at most the batch in flight; the next worker takes the lease over and resumes from the
+// last committed checkpoint.
 import { randomUUID } from 'node:crypto';
 import type { ConnectorCatalog } from '../connectors/catalog.ts';
 import type { ConnectorRuntime, LiveAdapter } from '../connectors/runtime/connectorRuntime.ts';
@@ -16,21 +16,9 @@ import {
 } from '../mapping/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import { findIntegration, type StoredIntegration } from '../registry/integrationsTable.ts';
+import { syncEntity } from './entitySync.ts';
 import { type Failure, markFailing, markHealthy } from './integrationHealth.ts';
-import { mapBatch } from './mapBatch.ts';
-import { storeFailures } from './recordFailures.ts';
 import {
-  countLiveRecords,
-  countSeen,
-  deleteRecords,
-  forgetSeen,
-  rememberSeen,
-  type StoreCounts,
-  storeRecords,
-  sweepUnseen,
-} from './recordStore.ts';
-import {
-  addProgress,
   claimRun,
   finishRun,
   heartbeatRun,
@@ -40,7 +28,7 @@ import {
   releaseRun,
   type SyncRun,
 } from './syncRunsTable.ts';
-import { type EngineState, readSyncState, recordEntityOutcome, writeSyncState } from './syncStatusTable.ts';
+import { recordEntityOutcome } from './syncStatusTable.ts';
 
 export interface SyncRunnerDependencies {
   pool: Pool;
@@ -187,93 +175,24 @@ export class SyncRunner {
     entity: string,
     signal: AbortSignal,
   ): Promise<void> {
-    const { pool, logger } = this.#deps;
     const capabilities = live.adapter.capabilities(entity);
     const { mapping, canonicalType } = this.#mappingFor(integration, entity);
-    const mode = run.mode === 'incremental' && capabilities.incremental ? 'incremental' : 'full';
-    let engine: EngineState = await readSyncState(pool, integration.id, entity);
-    const target = {
-      integrationId: integration.id,
-      entity,
-      canonicalType,
-      runId: run.id,
-      traceId: run.traceId ?? undefined,
-    };
-    let finalSeen = false;
-    for await (const batch of live.adapter.sync({ entity, mode, state: engine.connector, signal })) {
-      const mapped = mapBatch(batch.records, mapping);
-      const next: EngineState = {
-        connector: batch.state,
-        ...(engine.sweep ? { sweep: { ...engine.sweep } } : {}),
-      };
-      await withTransaction(pool, async (tx) => {
-        const stored = await storeRecords(tx, target, mapped.records);
-        const removed = await deleteRecords(tx, target, mapped.deletions);
-        let swept: StoreCounts | undefined;
-        if (capabilities.deletions === 'sweep' && batch.pass === 'full') {
-          const sweep = next.sweep ?? { passId: randomUUID(), seen: 0 };
-          sweep.seen += await rememberSeen(tx, sweep.passId, entity, mapped.seenIds);
-          if (batch.fullPassComplete) {
-            swept = await this.#sweep(tx, target, sweep);
-            delete next.sweep;
-          } else {
-            next.sweep = sweep;
-          }
-        }
-        await storeFailures(tx, target, mapped.failures);
-        await writeSyncState(tx, integration.id, entity, next, stored.created + stored.updated);
-        await addProgress(
-          tx,
-          run.id,
-          lease,
-          entity,
-          {
-            fetched: batch.records.length,
-            created: stored.created,
-            updated: stored.updated,
-            unchanged: stored.unchanged,
-            deleted: removed.deleted + (swept?.deleted ?? 0),
-            failed: mapped.failures.length,
-          },
-          batch.final === true,
-        );
-      });
-      engine = next;
-      if (batch.final) finalSeen = true;
-    }
-    if (!finalSeen) {
-      await withTransaction(pool, (tx) => addProgress(tx, run.id, lease, entity, emptyProgress(), true));
-    }
-    logger.debug({ runId: run.id, entity }, 'entity in sync');
-  }
-
-  /**
-   * The sweep after a full pass. Skipped when the scratch ids are incomplete (sync_seen_ids is
-   * unlogged, so a database crash empties it) or when the source sent nothing at all: deleting
-   * every record on the word of an empty answer is worse than keeping a few stale ones.
-   */
-  async #sweep(
-    tx: Parameters<typeof storeRecords>[0],
-    target: Parameters<typeof storeRecords>[1],
-    sweep: NonNullable<EngineState['sweep']>,
-  ): Promise<StoreCounts | undefined> {
-    const remembered = await countSeen(tx, sweep.passId, target.entity);
-    const live = await countLiveRecords(tx, target.integrationId, target.entity);
-    const why =
-      remembered !== sweep.seen
-        ? 'the ids seen by the pass were lost (database restart)'
-        : sweep.seen === 0 && live > 0
-          ? 'the full pass returned no records at all'
-          : undefined;
-    if (why) {
-      this.#deps.logger.warn(
-        { integrationId: target.integrationId, entity: target.entity, live },
-        `deletions not swept: ${why}`,
-      );
-      await forgetSeen(tx, sweep.passId, target.entity);
-      return undefined;
-    }
-    return sweepUnseen(tx, target, sweep.passId);
+    await syncEntity({
+      pool: this.#deps.pool,
+      logger: this.#deps.logger,
+      live,
+      mapping,
+      lease,
+      signal,
+      mode: run.mode === 'incremental' && capabilities.incremental ? 'incremental' : 'full',
+      target: {
+        integrationId: integration.id,
+        entity,
+        canonicalType,
+        runId: run.id,
+        traceId: run.traceId ?? undefined,
+      },
+    });
   }
 
   #mappingFor(
@@ -380,8 +299,4 @@ function waitUntil(failure: ConnectorError, maxWaitMs: number): Date | undefined
     return new Date(Date.now() + failure.retryAfterMs);
   }
   return undefined;
-}
-
-function emptyProgress() {
-  return { fetched: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 };
 }

@@ -1,0 +1,185 @@
+// One entity of a run: pull batches from the adapter, map them, and land them. A batch with
+// changes commits its records, events, failures, checkpoint and run counts in ONE transaction.
+// Two things keep this fast without giving up safety:
+// - the next page is fetched while the current one is being written (one page ahead);
+// - pages in which nothing changed are only read (hash comparison); their checkpoint is committed
+//   with the next page that writes, or after a few such pages. A crash then re-reads at most those
+//   few unchanged pages, which is harmless: they are unchanged.
+import { randomUUID } from 'node:crypto';
+import type { LiveAdapter } from '../connectors/runtime/connectorRuntime.ts';
+import type { SyncBatch } from '../connectors/sdk/adapter.ts';
+import { type Pool, withTransaction } from '../db/pool.ts';
+import type { CompiledMapping } from '../mapping/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import { mapBatch } from './mapBatch.ts';
+import { storeFailures } from './recordFailures.ts';
+import {
+  classifyRecords,
+  countLiveRecords,
+  countSeen,
+  deleteRecords,
+  forgetSeen,
+  rememberSeen,
+  type StoreTarget,
+  sweepUnseen,
+  writeRecords,
+} from './recordStore.ts';
+import { addProgress, type EntityProgress } from './syncRunsTable.ts';
+import { type EngineState, readSyncState, writeSyncState } from './syncStatusTable.ts';
+
+/** Unchanged pages whose checkpoint may wait for the next write. */
+const MAX_DEFERRED_PAGES = 10;
+/** Planner statistics are refreshed after this many rows are written, and then after four times as many. */
+const FIRST_ANALYZE_AFTER = 5_000;
+
+export interface EntitySyncInput {
+  pool: Pool;
+  logger: Logger;
+  live: LiveAdapter;
+  target: StoreTarget;
+  mapping: CompiledMapping;
+  mode: 'full' | 'incremental';
+  lease: string;
+  signal: AbortSignal;
+}
+
+interface Deferred {
+  progress: EntityProgress;
+  seenIds: string[];
+  state: EngineState | undefined;
+  pages: number;
+}
+
+export async function syncEntity(input: EntitySyncInput): Promise<void> {
+  const { pool, live, target, mapping, signal } = input;
+  const capabilities = live.adapter.capabilities(target.entity);
+  const sweeping = capabilities.deletions === 'sweep';
+  let engine: EngineState = await readSyncState(pool, target.integrationId, target.entity);
+  let deferred: Deferred = emptyDeferred();
+  let analyzeAfter = FIRST_ANALYZE_AFTER;
+  let written = 0;
+  let finalSeen = false;
+
+  const iterator = live.adapter
+    .sync({ entity: target.entity, mode: input.mode, state: engine.connector, signal })
+    [Symbol.asyncIterator]();
+  let upcoming = iterator.next();
+  try {
+    for (;;) {
+      const result = await upcoming;
+      if (result.done) break;
+      const batch: SyncBatch = result.value;
+      // One page ahead: the source works on the next page while this one is written.
+      upcoming = iterator.next();
+      upcoming.catch(() => {});
+
+      const mapped = mapBatch(batch.records, mapping);
+      const classified = await classifyRecords(pool, target, mapped.records);
+      const tracksSeen = sweeping && batch.pass === 'full';
+      const next: EngineState = {
+        connector: batch.state,
+        ...(engine.sweep ? { sweep: { ...engine.sweep } } : {}),
+      };
+      if (tracksSeen && !next.sweep) next.sweep = { passId: randomUUID(), seen: 0 };
+      const quiet =
+        classified.changed.length === 0 &&
+        mapped.deletions.length === 0 &&
+        mapped.failures.length === 0 &&
+        !batch.final &&
+        !batch.fullPassComplete;
+
+      deferred.progress.fetched += batch.records.length;
+      deferred.progress.unchanged += classified.unchanged;
+      if (tracksSeen) deferred.seenIds.push(...mapped.seenIds);
+      deferred.pages += 1;
+      if (quiet && deferred.pages < MAX_DEFERRED_PAGES) {
+        deferred.state = next;
+        engine = next;
+        continue;
+      }
+
+      await withTransaction(pool, async (tx) => {
+        const progress = deferred.progress;
+        const created = await writeRecords(tx, target, classified.changed);
+        progress.created += created.created;
+        progress.updated += created.updated;
+        progress.deleted += (await deleteRecords(tx, target, mapped.deletions)).deleted;
+        progress.failed += mapped.failures.length;
+        if (next.sweep) {
+          next.sweep.seen += await rememberSeen(tx, next.sweep.passId, target.entity, deferred.seenIds);
+          if (batch.fullPassComplete) {
+            progress.deleted += await sweep(input, tx, next.sweep);
+            delete next.sweep;
+          }
+        }
+        await storeFailures(tx, target, mapped.failures);
+        await writeSyncState(
+          tx,
+          target.integrationId,
+          target.entity,
+          next,
+          progress.created + progress.updated,
+        );
+        await addProgress(tx, target.runId, input.lease, target.entity, progress, batch.final === true);
+        written += progress.created + progress.updated + progress.deleted;
+      });
+      engine = next;
+      deferred = emptyDeferred();
+      if (batch.final) finalSeen = true;
+      if (written >= analyzeAfter) {
+        // Fresh bulk loads leave the planner guessing "one row" and scanning instead of using the
+        // primary key for the hash lookups; statistics fix that.
+        await pool.query('ANALYZE synced_records');
+        analyzeAfter = written * 4;
+      }
+    }
+  } catch (error) {
+    await iterator.return?.(undefined).catch(() => {});
+    throw error;
+  }
+  if (!finalSeen) {
+    await withTransaction(pool, async (tx) => {
+      if (deferred.state) await writeSyncState(tx, target.integrationId, target.entity, deferred.state, 0);
+      await addProgress(tx, target.runId, input.lease, target.entity, deferred.progress, true);
+    });
+  }
+}
+
+/**
+ * The sweep after a full pass. Skipped when the scratch ids are incomplete (sync_seen_ids is
+ * unlogged, so a database crash empties it) or when the source sent nothing at all: deleting
+ * every record on the word of an empty answer is worse than keeping a few stale ones.
+ */
+async function sweep(
+  input: EntitySyncInput,
+  tx: Parameters<typeof writeRecords>[0],
+  pass: NonNullable<EngineState['sweep']>,
+): Promise<number> {
+  const { target } = input;
+  const remembered = await countSeen(tx, pass.passId, target.entity);
+  const live = await countLiveRecords(tx, target.integrationId, target.entity);
+  const why =
+    remembered !== pass.seen
+      ? 'the ids seen by the pass were lost (database restart)'
+      : pass.seen === 0 && live > 0
+        ? 'the full pass returned no records at all'
+        : undefined;
+  if (why) {
+    input.logger.warn(
+      { integrationId: target.integrationId, entity: target.entity, live },
+      `deletions not swept: ${why}`,
+    );
+    await forgetSeen(tx, pass.passId, target.entity);
+    return 0;
+  }
+  return (await sweepUnseen(tx, target, pass.passId)).deleted;
+}
+
+function emptyDeferred(): Deferred {
+  return {
+    progress: { fetched: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 },
+    seenIds: [],
+    state: undefined,
+    pages: 0,
+  };
+}
