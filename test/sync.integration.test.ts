@@ -157,6 +157,37 @@ describe('a full sync', () => {
   }, 120_000);
 });
 
+describe('paging styles', () => {
+  const styles: [string, Record<string, unknown>, Record<string, unknown>][] = [
+    ['page number', { style: 'page', pageSize: 70, lastPagePath: 'meta.last_page' }, {}],
+    ['offset', { style: 'offset', pageSize: 70, totalPath: 'total' }, {}],
+    [
+      'next URL',
+      { style: 'nextUrl', nextUrlPath: 'next', limitParam: 'limit', pageSize: 70 },
+      { query: { style: 'next' } },
+    ],
+    [
+      'Link header',
+      { style: 'linkHeader', pageParam: 'page', sizeParam: 'per_page', pageSize: 70 },
+      { query: { style: 'link' }, recordsPath: '' },
+    ],
+  ];
+  for (const [name, pagination, resource] of styles) {
+    it(`walks every record once by ${name}`, async () => {
+      const origin = await source(333);
+      const id = await createIntegration(
+        hub,
+        sourceIntegration(origin.url, { pagination, resource, incremental: false }),
+      );
+      origin.resetStats();
+      const run = await syncAndWait(hub, id);
+      expect(run.counts).toMatchObject({ fetched: 333, created: 333, failed: 0 });
+      expect(origin.stats().requests).toBeLessThanOrEqual(6);
+      await expectStoreMatchesSource(id, origin);
+    });
+  }
+});
+
 describe('incremental syncs and deletions', () => {
   it('fetches only what changed, and applies tombstones as deletions', async () => {
     const origin = await source(1_000);
@@ -403,6 +434,32 @@ describe('the scheduler', () => {
     const next = new Date(status.body.entities[0].nextSyncAt);
     expect(next.getTime()).toBeGreaterThan(Date.now());
     expect(next.getUTCMinutes() % 15).toBe(0);
+  });
+});
+
+describe('the scheduler after downtime', () => {
+  it('catches up missed runs with one run, not one per missed slot', async () => {
+    const origin = await source(20);
+    const id = await createIntegration(
+      hub,
+      sourceIntegration(origin.url, { schedule: { enabled: false, cron: '* * * * *' } }),
+    );
+    // As if the hub had been down for three hours of a once-a-minute schedule.
+    await hub.db.query(
+      `INSERT INTO sync_status (id, integration_id, entity_type, next_sync_at)
+       VALUES (gen_random_uuid(), $1, 'customer', now() - interval '3 hours')
+       ON CONFLICT (integration_id, entity_type) DO UPDATE SET next_sync_at = excluded.next_sync_at`,
+      [id],
+    );
+    await hub.db.query(
+      `UPDATE integration_configs SET schedule = schedule || '{"enabled": true}' WHERE id = $1`,
+      [id],
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const runs = await hub.db.query(`SELECT trigger FROM sync_runs WHERE integration_id = $1`, [id]);
+    expect(runs.rows).toEqual([{ trigger: 'schedule' }]);
+    const next = await hub.db.query(`SELECT next_sync_at FROM sync_status WHERE integration_id = $1`, [id]);
+    expect(next.rows[0].next_sync_at.getTime()).toBeGreaterThan(Date.now());
   });
 });
 
