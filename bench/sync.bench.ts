@@ -78,6 +78,7 @@ async function measure(count: number) {
         seconds: round(first.seconds),
         peakRssMiB: first.peakRssMiB,
         rssBeforeMiB: first.rssBeforeMiB,
+        heapRetainedMiB: first.retainedMiB,
         created: first.run.created,
         ceiling: ceiling.recordsPerSecond,
         ceilingWhat:
@@ -90,6 +91,7 @@ async function measure(count: number) {
         recordsPerSecond: Math.round(count / (second.seconds || 1e-9)),
         seconds: round(second.seconds),
         peakRssMiB: second.peakRssMiB,
+        heapRetainedMiB: second.retainedMiB,
         unchanged: second.run.unchanged,
         speedUpOverFirst: round(first.seconds / second.seconds),
       },
@@ -103,6 +105,7 @@ async function measure(count: number) {
 
 async function timedRun(hub: RunningHub, integrationId: string) {
   global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
   const sampler = setInterval(() => {
@@ -123,7 +126,10 @@ async function timedRun(hub: RunningHub, integrationId: string) {
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   if (run.state !== 'succeeded') throw new Error(`bench run ended ${run.state}: ${run.error}`);
-  return { run, seconds, peakRssMiB: mib(peak), rssBeforeMiB: mib(rssBefore) };
+  // What the run left behind on the heap once garbage is collected: flat means nothing grows with the count.
+  global.gc?.();
+  const retainedMiB = global.gc ? mib(process.memoryUsage().heapUsed - heapBefore) : undefined;
+  return { run, seconds, peakRssMiB: mib(peak), rssBeforeMiB: mib(rssBefore), retainedMiB };
 }
 
 async function ceilingInsert(pool: Pool, count: number) {

@@ -140,6 +140,61 @@ describe('a worker killed with SIGKILL in the middle of a run', () => {
   }, 150_000);
 });
 
+describe('a worker stopped with SIGTERM in the middle of a run', () => {
+  let source: RecordSource;
+  beforeAll(async () => {
+    source = await startRecordSource({ count: 6_000, seed: 9, token: SOURCE_TOKEN });
+  });
+  afterAll(() => source.close());
+
+  it('hands the run back at its checkpoint, and the next worker finishes it without waiting out the lease', async () => {
+    const first = await startProcess();
+    const created = await api(
+      first,
+      'POST',
+      '/api/v1/integrations',
+      sourceIntegration(source.url, {
+        pagination: { style: 'cursor', pageSize: 100, nextCursorPath: 'next_cursor' },
+      }),
+    );
+    const integrationId = created.body.id as string;
+    source.onRequest(() => new Promise((resolve) => setTimeout(resolve, 15)));
+    const runId = (await api(first, 'POST', `/api/v1/integrations/${integrationId}/sync`, { full: true }))
+      .body.id;
+    await until(
+      'some records',
+      async () =>
+        (await api(first, 'GET', `/api/v1/sync-runs/${runId}`)).body.counts.created >= 1_000
+          ? true
+          : undefined,
+      30_000,
+    );
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const released = await db.query('SELECT state, lease_token FROM sync_runs WHERE id = $1', [runId]);
+    expect(released.rows[0]).toEqual({ state: 'queued', lease_token: null });
+
+    const second = await startProcess();
+    const resumedAt = Date.now();
+    const run = await until(
+      'the run to finish on the second process',
+      async () => {
+        const read = await api(second, 'GET', `/api/v1/sync-runs/${runId}`);
+        return read.body.state === 'succeeded' ? read.body : undefined;
+      },
+      60_000,
+    );
+    expect(Date.now() - resumedAt).toBeLessThan(15_000);
+    expect(run.counts).toMatchObject({ fetched: 6_000, created: 6_000 });
+    const stored = await db.query('SELECT count(*)::int AS n FROM synced_records WHERE integration_id = $1', [
+      integrationId,
+    ]);
+    expect(stored.rows[0].n).toBe(6_000);
+    second.child.kill('SIGTERM');
+    await second.exited;
+  }, 120_000);
+});
+
 describe('two hub processes on one database', () => {
   let source: RecordSource;
   let limitedSource: RecordSource;
