@@ -3,7 +3,7 @@
 // reads and calls. Every field's problem is collected; a record with any is not mapped.
 import type { FieldProblem } from '../errors.ts';
 import type { EntityMapping } from './mappingSchema.ts';
-import { type PathSegment, parsePath, readSegments, rootKey, setTarget } from './paths.ts';
+import { compileReader, type PathReader, parsePath, rootKey, setTarget } from './paths.ts';
 import { type CompiledTransform, compileTransform, TransformError } from './transforms.ts';
 
 export type MappingResult =
@@ -17,7 +17,8 @@ export interface CompiledMapping {
 interface CompiledField {
   target: string;
   targetParts: string[];
-  sources: PathSegment[][] | undefined;
+  sources: PathReader[] | undefined;
+  roots: (string | undefined)[];
   sourceNames: string;
   multiple: boolean;
   constant: unknown;
@@ -35,7 +36,8 @@ export function compileMapping(spec: EntityMapping): CompiledMapping {
     return {
       target,
       targetParts: target.split('.'),
-      sources: from?.map(parsePath),
+      sources: from?.map((path) => compileReader(parsePath(path))),
+      roots: from?.map((path) => rootKey(parsePath(path))) ?? [],
       sourceNames: from?.join(' + ') ?? 'const',
       multiple: Array.isArray(field.from),
       constant: field.const,
@@ -44,7 +46,7 @@ export function compileMapping(spec: EntityMapping): CompiledMapping {
       required: field.required,
     };
   });
-  const mappedRoots = new Set(fields.flatMap((field) => field.sources?.map(rootKey) ?? []));
+  const mappedRoots = new Set(fields.flatMap((field) => field.roots));
 
   return {
     map(source) {
@@ -54,8 +56,8 @@ export function compileMapping(spec: EntityMapping): CompiledMapping {
         let value: unknown;
         if (field.sources) {
           value = field.multiple
-            ? field.sources.map((path) => readSegments(source, path))
-            : readSegments(source, field.sources[0] as PathSegment[]);
+            ? field.sources.map((read) => read(source))
+            : (field.sources[0] as PathReader)(source);
         } else {
           value = field.constant;
         }

@@ -83,3 +83,26 @@ export function setTarget(output: Record<string, unknown>, parts: string[], valu
   }
   current[parts[parts.length - 1] as string] = value;
 }
+
+export type PathReader = (value: unknown) => unknown;
+
+/** A reader specialised for one parsed path: plain key paths (the common case) become direct property reads. */
+export function compileReader(segments: PathSegment[]): PathReader {
+  if (segments.every((segment) => 'key' in segment)) {
+    const keys = segments.map((segment) => (segment as { key: string }).key);
+    if (keys.length === 1) {
+      const [key] = keys as [string];
+      return (value) =>
+        value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    }
+    return (value) => {
+      let current = value;
+      for (const key of keys) {
+        if (current === null || typeof current !== 'object') return undefined;
+        current = (current as Record<string, unknown>)[key];
+      }
+      return current;
+    };
+  }
+  return (value) => readSegments(value, segments);
+}

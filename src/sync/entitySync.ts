@@ -1,7 +1,8 @@
 // One entity of a run: pull batches from the adapter, map them, and land them. A batch with
 // changes commits its records, events, failures, checkpoint and run counts in ONE transaction.
 // Two things keep this fast without giving up safety:
-// - the next page is fetched while the current one is being written (one page ahead);
+// - a pipeline: the adapter fetches up to two pages ahead, and a page is mapped and its hash
+//   lookup sent while the page before it is being written;
 // - pages in which nothing changed are only read (hash comparison); their checkpoint is committed
 //   with the next page that writes, or after a few such pages. A crash then re-reads at most those
 //   few unchanged pages, which is harmless: they are unchanged.
@@ -43,6 +44,12 @@ export interface EntitySyncInput {
   signal: AbortSignal;
 }
 
+interface MappedPage {
+  batch: SyncBatch;
+  mapped: ReturnType<typeof mapBatch>;
+  classifying: Promise<Awaited<ReturnType<typeof classifyRecords>>>;
+}
+
 interface Deferred {
   progress: EntityProgress;
   seenIds: string[];
@@ -63,76 +70,104 @@ export async function syncEntity(input: EntitySyncInput): Promise<void> {
   const iterator = live.adapter
     .sync({ entity: target.entity, mode: input.mode, state: engine.connector, signal })
     [Symbol.asyncIterator]();
-  let upcoming = iterator.next();
+  // Read ahead: the adapter keeps fetching (up to two pages) while earlier pages are processed.
+  const ahead: Promise<IteratorResult<SyncBatch>>[] = [];
+  const pull = () => {
+    const next = iterator.next();
+    next.catch(() => {});
+    ahead.push(next);
+  };
+  // Ids the previous page wrote: a page classified while that write was in flight is classified
+  // again if it names one of them (a record that moved between pages), so no create is counted twice.
+  let lastWritten = new Set<string>();
+
+  const land = async (page: MappedPage) => {
+    const { batch, mapped } = page;
+    let classified = await page.classifying;
+    if (classified.changed.some((item) => lastWritten.has(item.record.externalId))) {
+      classified = await classifyRecords(pool, target, mapped.records);
+    }
+    const tracksSeen = sweeping && batch.pass === 'full';
+    const next: EngineState = {
+      connector: batch.state,
+      ...(engine.sweep ? { sweep: { ...engine.sweep } } : {}),
+    };
+    if (tracksSeen && !next.sweep) next.sweep = { passId: randomUUID(), seen: 0 };
+    const quiet =
+      classified.changed.length === 0 &&
+      mapped.deletions.length === 0 &&
+      mapped.failures.length === 0 &&
+      !batch.final &&
+      !batch.fullPassComplete;
+
+    deferred.progress.fetched += batch.records.length;
+    deferred.progress.unchanged += classified.unchanged;
+    if (tracksSeen) deferred.seenIds.push(...mapped.seenIds);
+    deferred.pages += 1;
+    if (quiet && deferred.pages < MAX_DEFERRED_PAGES) {
+      deferred.state = next;
+      engine = next;
+      lastWritten = new Set();
+      return;
+    }
+
+    await withTransaction(pool, async (tx) => {
+      const progress = deferred.progress;
+      const created = await writeRecords(tx, target, classified.changed);
+      progress.created += created.created;
+      progress.updated += created.updated;
+      progress.deleted += (await deleteRecords(tx, target, mapped.deletions)).deleted;
+      progress.failed += mapped.failures.length;
+      if (next.sweep) {
+        next.sweep.seen += await rememberSeen(tx, next.sweep.passId, target.entity, deferred.seenIds);
+        if (batch.fullPassComplete) {
+          progress.deleted += await sweep(input, tx, next.sweep);
+          delete next.sweep;
+        }
+      }
+      await storeFailures(tx, target, mapped.failures);
+      await writeSyncState(
+        tx,
+        target.integrationId,
+        target.entity,
+        next,
+        progress.created + progress.updated,
+      );
+      await addProgress(tx, target.runId, input.lease, target.entity, progress, batch.final === true);
+      written += progress.created + progress.updated + progress.deleted;
+    });
+    lastWritten = new Set(classified.changed.map((item) => item.record.externalId));
+    engine = next;
+    deferred = emptyDeferred();
+    if (batch.final) finalSeen = true;
+    if (written >= analyzeAfter) {
+      // Fresh bulk loads leave the planner guessing "one row" and scanning instead of using the
+      // primary key for the hash lookups; statistics fix that.
+      await pool.query('ANALYZE synced_records');
+      analyzeAfter = written * 4;
+    }
+  };
+
+  pull();
+  pull();
+  let previous: MappedPage | undefined;
   try {
     for (;;) {
-      const result = await upcoming;
+      const result = await (ahead.shift() as Promise<IteratorResult<SyncBatch>>);
       if (result.done) break;
-      const batch: SyncBatch = result.value;
-      // One page ahead: the source works on the next page while this one is written.
-      upcoming = iterator.next();
-      upcoming.catch(() => {});
-
-      const mapped = mapBatch(batch.records, mapping);
-      const classified = await classifyRecords(pool, target, mapped.records);
-      const tracksSeen = sweeping && batch.pass === 'full';
-      const next: EngineState = {
-        connector: batch.state,
-        ...(engine.sweep ? { sweep: { ...engine.sweep } } : {}),
+      pull();
+      // This page is mapped and its hash lookup sent while the previous page is being landed.
+      const mapped = mapBatch(result.value.records, mapping);
+      const current: MappedPage = {
+        batch: result.value,
+        mapped,
+        classifying: classifyRecords(pool, target, mapped.records),
       };
-      if (tracksSeen && !next.sweep) next.sweep = { passId: randomUUID(), seen: 0 };
-      const quiet =
-        classified.changed.length === 0 &&
-        mapped.deletions.length === 0 &&
-        mapped.failures.length === 0 &&
-        !batch.final &&
-        !batch.fullPassComplete;
-
-      deferred.progress.fetched += batch.records.length;
-      deferred.progress.unchanged += classified.unchanged;
-      if (tracksSeen) deferred.seenIds.push(...mapped.seenIds);
-      deferred.pages += 1;
-      if (quiet && deferred.pages < MAX_DEFERRED_PAGES) {
-        deferred.state = next;
-        engine = next;
-        continue;
-      }
-
-      await withTransaction(pool, async (tx) => {
-        const progress = deferred.progress;
-        const created = await writeRecords(tx, target, classified.changed);
-        progress.created += created.created;
-        progress.updated += created.updated;
-        progress.deleted += (await deleteRecords(tx, target, mapped.deletions)).deleted;
-        progress.failed += mapped.failures.length;
-        if (next.sweep) {
-          next.sweep.seen += await rememberSeen(tx, next.sweep.passId, target.entity, deferred.seenIds);
-          if (batch.fullPassComplete) {
-            progress.deleted += await sweep(input, tx, next.sweep);
-            delete next.sweep;
-          }
-        }
-        await storeFailures(tx, target, mapped.failures);
-        await writeSyncState(
-          tx,
-          target.integrationId,
-          target.entity,
-          next,
-          progress.created + progress.updated,
-        );
-        await addProgress(tx, target.runId, input.lease, target.entity, progress, batch.final === true);
-        written += progress.created + progress.updated + progress.deleted;
-      });
-      engine = next;
-      deferred = emptyDeferred();
-      if (batch.final) finalSeen = true;
-      if (written >= analyzeAfter) {
-        // Fresh bulk loads leave the planner guessing "one row" and scanning instead of using the
-        // primary key for the hash lookups; statistics fix that.
-        await pool.query('ANALYZE synced_records');
-        analyzeAfter = written * 4;
-      }
+      current.classifying.catch(() => {});
+      if (previous) await land(previous);
+      previous = current;
     }
+    if (previous) await land(previous);
   } catch (error) {
     await iterator.return?.(undefined).catch(() => {});
     throw error;
