@@ -66,6 +66,9 @@ async function measure(count: number) {
       { actor: systemPrincipal },
     );
     const first = await timedRun(hub, integration.id);
+    // An unchanged resync comes minutes later in practice, after autovacuum has visited the new
+    // rows; doing that here, outside the timing, keeps the second figure from measuring autovacuum.
+    await database.pool.query('VACUUM ANALYZE synced_records, outbox_events');
     const second = await timedRun(hub, integration.id);
     const ceiling = await ceilingInsert(database.pool, count);
     const label = count >= 100_000 ? '100k' : '10k';

@@ -56,7 +56,8 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     const runsWorkers = config.role !== 'api';
     const queue = await SyncQueue.start(database.url, logger, { worker: runsWorkers });
     started.unshift(() => queue.stop());
-    const runtime = new ConnectorRuntime({ pool: database.pool, vault, catalog, logger });
+    const metrics = createMetrics(database.pool);
+    const runtime = new ConnectorRuntime({ pool: database.pool, vault, catalog, logger, metrics });
     const sync = new SyncService({
       pool: database.pool,
       queue,
@@ -71,7 +72,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
             queue,
             runtime,
             logger,
-            runner: new SyncRunner({ pool: database.pool, runtime, catalog, logger }),
+            runner: new SyncRunner({ pool: database.pool, runtime, catalog, logger, metrics }),
           },
           {
             concurrency: config.workerConcurrency,
@@ -89,7 +90,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       integrations: new IntegrationService({ pool: database.pool, vault, catalog }),
       runtime,
       sync,
-      metrics: createMetrics(database.pool),
+      metrics,
       migrations,
       oidc: config.oidc ? createOidcVerifier(config.oidc) : undefined,
     };

@@ -99,6 +99,13 @@ describe('a full sync', () => {
     expect(status.body.entities[0].cursor.since).toMatch(/^\d{4}-/);
     const runs = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}/sync-runs` });
     expect(runs.body.items.map((item: { id: string }) => item.id)).toEqual([again.id, run.id]);
+    const metrics = (await hub.request({ method: 'GET', url: '/metrics', token: null })).raw;
+    expect(metrics).toContain(`hub_sync_records_total{integration="${id}",outcome="created"} 2500`);
+    expect(metrics).toContain(`hub_sync_records_total{integration="${id}",outcome="unchanged"} 2500`);
+    expect(metrics).toContain(`hub_sync_runs_total{integration="${id}",state="succeeded"} 2`);
+    expect(metrics).toMatch(
+      new RegExp(`hub_source_request_duration_seconds_count\\{integration="${id}",status="200"\\} \\d+`),
+    );
   });
 
   it('lands every record exactly once through 5xx, 429, timeouts, resets, malformed JSON and records changing between pages', async () => {

@@ -15,6 +15,7 @@ import {
   identityMapping,
 } from '../mapping/index.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { HubMetrics } from '../observability/metrics.ts';
 import { findIntegration, type StoredIntegration } from '../registry/integrationsTable.ts';
 import { syncEntity } from './entitySync.ts';
 import { type Failure, markFailing, markHealthy } from './integrationHealth.ts';
@@ -35,6 +36,7 @@ export interface SyncRunnerDependencies {
   runtime: ConnectorRuntime;
   catalog: ConnectorCatalog;
   logger: Logger;
+  metrics: HubMetrics;
   /** How long a run sleeps through a rate limit before it checkpoints and waits instead. */
   maxWaitMs?: number;
 }
@@ -232,6 +234,12 @@ export class SyncRunner {
         errorKind: first?.kind,
       });
       if (!finished) throw new LeaseLostError(`run ${run.id} was finished elsewhere`);
+      const { metrics } = this.#deps;
+      metrics.syncRuns.inc({ integration: integration.id, state });
+      for (const outcome of ['created', 'updated', 'unchanged', 'deleted', 'failed'] as const) {
+        if (finished[outcome] > 0)
+          metrics.syncRecords.inc({ integration: integration.id, outcome }, finished[outcome]);
+      }
       // A partial run whose failures are the entities' own (an endpoint that is missing) leaves the
       // integration active; anything else that failed says the integration itself is in trouble.
       if (first && !(state === 'partial' && failures.every((item) => item.failure.kind === 'permanent'))) {

@@ -5,6 +5,7 @@ import type { CircuitBreakerPolicy } from 'cockatiel';
 import { Agent } from 'undici';
 import type { Pool } from '../../db/pool.ts';
 import type { Logger } from '../../observability/logger.ts';
+import type { HubMetrics } from '../../observability/metrics.ts';
 import { openCredentials } from '../../registry/credentialStore.ts';
 import type { StoredIntegration } from '../../registry/integrationsTable.ts';
 import type { Vault } from '../../vault/vault.ts';
@@ -25,6 +26,7 @@ export interface RuntimeDependencies {
   vault: Vault;
   catalog: ConnectorCatalog;
   logger: Logger;
+  metrics: HubMetrics;
 }
 
 export interface AdapterOptions {
@@ -84,7 +86,15 @@ export class ConnectorRuntime {
           ...(setup.rateLimitHint ? { rateLimitHint: setup.rateLimitHint } : {}),
           ...(setup.classify ? { classify: setup.classify } : {}),
           traceId: options.traceId,
-          ...(options.onRateLimited ? { onRateLimited: options.onRateLimited } : {}),
+          onRateLimited: (details) => {
+            this.#deps.metrics.rateLimited.inc({ integration: integration.id });
+            options.onRateLimited?.(details);
+          },
+          onAttempt: (status, durationMs) =>
+            this.#deps.metrics.sourceRequests.observe(
+              { integration: integration.id, status: status === undefined ? 'network' : String(status) },
+              durationMs / 1000,
+            ),
         });
       },
       oauth2: (setup) => {

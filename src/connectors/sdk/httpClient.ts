@@ -74,6 +74,8 @@ export interface HttpClientOptions {
   classify?: ResponseClassifier;
   traceId?: string | undefined;
   onRateLimited?: (details: { retryAfterMs: number | undefined; url: string }) => void;
+  /** Told of every attempt: its status (undefined when no answer came) and duration. */
+  onAttempt?: (status: number | undefined, durationMs: number) => void;
 }
 
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -164,9 +166,11 @@ export class ConnectorHttpClient {
         response = await this.#send(outgoing, body, input.signal);
       } catch (error) {
         const failure = toConnectorError(error, `${method} ${options.redactor.url(url)}`);
+        options.onAttempt?.(undefined, performance.now() - started);
         this.#log(outgoing, body, undefined, performance.now() - started, failure);
         throw failure;
       }
+      options.onAttempt?.(response.status, response.durationMs);
       this.#readRateLimitHint(response.headers);
       if (response.status === 401 && !authRetried && options.auth.onUnauthorized) {
         authRetried = true;
