@@ -5,7 +5,11 @@
 //   lookup sent while the page before it is being written;
 // - pages in which nothing changed are only read (hash comparison); their checkpoint is committed
 //   with the next page that writes, or after a few such pages. A crash then re-reads at most those
-//   few unchanged pages, which is harmless: they are unchanged.
+//   few unchanged pages, which is harmless: they are unchanged;
+// - a page the source answers with 304 Not Modified is not even mapped, when the hub stored that
+//   answer before the entity was last completely in sync with the same mapping: everything on
+//   it was landed then. A stored answer younger than that (from a run that crashed before its page
+//   committed) is processed like any other page.
 import { randomUUID } from 'node:crypto';
 import type { LiveAdapter } from '../connectors/runtime/connectorRuntime.ts';
 import type { SyncBatch } from '../connectors/sdk/adapter.ts';
@@ -32,6 +36,8 @@ import { type EngineState, readSyncState, writeSyncState } from './syncStatusTab
 const MAX_DEFERRED_PAGES = 10;
 /** Planner statistics are refreshed after this many rows are written, and then after four times as many. */
 const FIRST_ANALYZE_AFTER = 5_000;
+/** Margin between a stored answer and the last complete sync, against clock skew between hub processes. */
+const CACHE_TRUST_MARGIN_MS = 5_000;
 
 export interface EntitySyncInput {
   pool: Pool;
@@ -39,6 +45,8 @@ export interface EntitySyncInput {
   live: LiveAdapter;
   target: StoreTarget;
   mapping: CompiledMapping;
+  /** Changes whenever the mapping does; pages cached under another mapping are mapped again. */
+  mappingFingerprint: string;
   mode: 'full' | 'incremental';
   lease: string;
   signal: AbortSignal;
@@ -48,6 +56,8 @@ interface MappedPage {
   batch: SyncBatch;
   mapped: ReturnType<typeof mapBatch>;
   classifying: Promise<Awaited<ReturnType<typeof classifyRecords>>>;
+  /** The source confirmed this page unchanged since it was landed: nothing to map or compare. */
+  landedBefore: boolean;
 }
 
 interface Deferred {
@@ -83,6 +93,13 @@ export async function syncEntity(input: EntitySyncInput): Promise<void> {
 
   const land = async (page: MappedPage) => {
     const { batch, mapped } = page;
+    if (page.landedBefore) {
+      deferred.progress.fetched += batch.records.length;
+      deferred.progress.unchanged += mapped.seenIds.length;
+      deferred.progress.notModifiedPages = (deferred.progress.notModifiedPages ?? 0) + 1;
+      if (sweeping && batch.pass === 'full') deferred.seenIds.push(...mapped.seenIds);
+      deferred.pages += 1;
+    }
     let classified = await page.classifying;
     if (classified.changed.some((item) => lastWritten.has(item.record.externalId))) {
       classified = await classifyRecords(pool, target, mapped.records);
@@ -91,6 +108,7 @@ export async function syncEntity(input: EntitySyncInput): Promise<void> {
     const next: EngineState = {
       connector: batch.state,
       ...(engine.sweep ? { sweep: { ...engine.sweep } } : {}),
+      ...(engine.synced ? { synced: engine.synced } : {}),
     };
     if (tracksSeen && !next.sweep) next.sweep = { passId: randomUUID(), seen: 0 };
     const quiet =
@@ -100,10 +118,12 @@ export async function syncEntity(input: EntitySyncInput): Promise<void> {
       !batch.final &&
       !batch.fullPassComplete;
 
-    deferred.progress.fetched += batch.records.length;
-    deferred.progress.unchanged += classified.unchanged;
-    if (tracksSeen) deferred.seenIds.push(...mapped.seenIds);
-    deferred.pages += 1;
+    if (!page.landedBefore) {
+      deferred.progress.fetched += batch.records.length;
+      deferred.progress.unchanged += classified.unchanged;
+      if (tracksSeen) deferred.seenIds.push(...mapped.seenIds);
+      deferred.pages += 1;
+    }
     if (quiet && deferred.pages < MAX_DEFERRED_PAGES) {
       deferred.state = next;
       engine = next;
@@ -126,6 +146,7 @@ export async function syncEntity(input: EntitySyncInput): Promise<void> {
         }
       }
       await storeFailures(tx, target, mapped.failures);
+      if (batch.final) next.synced = { at: new Date().toISOString(), mapping: input.mappingFingerprint };
       await writeSyncState(
         tx,
         target.integrationId,
@@ -156,12 +177,17 @@ export async function syncEntity(input: EntitySyncInput): Promise<void> {
       const result = await (ahead.shift() as Promise<IteratorResult<SyncBatch>>);
       if (result.done) break;
       pull();
+      const batch = result.value;
+      const landedBefore = wasLandedBefore(batch, engine, input.mappingFingerprint);
       // This page is mapped and its hash lookup sent while the previous page is being landed.
-      const mapped = mapBatch(result.value.records, mapping);
+      const mapped = landedBefore ? idsOnly(batch) : mapBatch(batch.records, mapping);
       const current: MappedPage = {
-        batch: result.value,
+        batch,
         mapped,
-        classifying: classifyRecords(pool, target, mapped.records),
+        landedBefore,
+        classifying: landedBefore
+          ? Promise.resolve({ changed: [], unchanged: 0 })
+          : classifyRecords(pool, target, mapped.records),
       };
       current.classifying.catch(() => {});
       if (previous) await land(previous);
@@ -208,6 +234,21 @@ async function sweep(
     return 0;
   }
   return (await sweepUnseen(tx, target, pass.passId)).deleted;
+}
+
+/** Whether a 304 page was stored before the entity was last completely landed, with this mapping. */
+function wasLandedBefore(batch: SyncBatch, engine: EngineState, mappingFingerprint: string): boolean {
+  if (!batch.unchangedSince || !engine.synced || engine.synced.mapping !== mappingFingerprint) return false;
+  if (batch.final || batch.fullPassComplete) return false;
+  return batch.unchangedSince.getTime() < Date.parse(engine.synced.at) - CACHE_TRUST_MARGIN_MS;
+}
+
+/** The ids of a page that needs no mapping: for the counts and the deletion sweep. */
+function idsOnly(batch: SyncBatch): ReturnType<typeof mapBatch> {
+  const seenIds = batch.records
+    .filter((record) => record.externalId && !record.deleted)
+    .map((record) => record.externalId);
+  return { records: [], deletions: [], failures: [], seenIds };
 }
 
 function emptyDeferred(): Deferred {

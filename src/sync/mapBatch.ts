@@ -46,3 +46,8 @@ export function mapBatch(records: SourceRecord[], mapping: CompiledMapping): Map
   }
   return batch;
 }
+
+/** Changes whenever an entity's mapping (or the canonical entity it makes) does. */
+export function mappingFingerprint(spec: unknown, canonicalType: string): string {
+  return hash('sha256', `${canonicalType}\n${JSON.stringify(spec ?? null)}`, 'base64url').slice(0, 22);
+}

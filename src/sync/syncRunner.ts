@@ -19,6 +19,7 @@ import type { HubMetrics } from '../observability/metrics.ts';
 import { findIntegration, type StoredIntegration } from '../registry/integrationsTable.ts';
 import { syncEntity } from './entitySync.ts';
 import { type Failure, markFailing, markHealthy } from './integrationHealth.ts';
+import { mappingFingerprint } from './mapBatch.ts';
 import {
   claimRun,
   finishRun,
@@ -179,11 +180,13 @@ export class SyncRunner {
   ): Promise<void> {
     const capabilities = live.adapter.capabilities(entity);
     const { mapping, canonicalType } = this.#mappingFor(integration, entity);
+    const fingerprint = mappingFingerprint(integration.mapping[entity], canonicalType);
     await syncEntity({
       pool: this.#deps.pool,
       logger: this.#deps.logger,
       live,
       mapping,
+      mappingFingerprint: fingerprint,
       lease,
       signal,
       mode: run.mode === 'incremental' && capabilities.incremental ? 'incremental' : 'full',

@@ -15,6 +15,8 @@ export interface EntityProgress {
   unchanged: number;
   deleted: number;
   failed: number;
+  /** Pages the source answered 304 for, which needed no mapping. */
+  notModifiedPages?: number;
   done?: boolean;
   error?: string;
 }
@@ -143,6 +145,7 @@ export async function addProgress(
          'unchanged', coalesce((progress->$2->>'unchanged')::int, 0) + $6,
          'deleted', coalesce((progress->$2->>'deleted')::int, 0) + $7,
          'failed', coalesce((progress->$2->>'failed')::int, 0) + $8,
+         'notModifiedPages', coalesce((progress->$2->>'notModifiedPages')::int, 0) + $11,
          'done', $9::boolean)),
        heartbeat_at = now()
       WHERE id = $1 AND state = 'running' AND lease_token = $10`,
@@ -157,6 +160,7 @@ export async function addProgress(
       delta.failed,
       entityDone,
       leaseToken,
+      delta.notModifiedPages ?? 0,
     ],
   );
   // Another worker took the run over: this batch must not commit.

@@ -8,6 +8,8 @@ export interface EngineState {
   connector: Record<string, unknown>;
   /** A full pass under way that tracks seen ids for the deletion sweep. */
   sweep?: { passId: string; seen: number };
+  /** When the entity was last fully in sync, and with which mapping. */
+  synced?: { at: string; mapping: string };
 }
 
 export interface SyncStatusRow {
@@ -49,7 +51,11 @@ export async function readSyncState(
     [integrationId, entity],
   );
   const state = result.rows[0]?.state ?? {};
-  return { connector: state.connector ?? {}, ...(state.sweep ? { sweep: state.sweep } : {}) };
+  return {
+    connector: state.connector ?? {},
+    ...(state.sweep ? { sweep: state.sweep } : {}),
+    ...(state.synced ? { synced: state.synced } : {}),
+  };
 }
 
 export async function writeSyncState(

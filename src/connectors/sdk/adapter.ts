@@ -33,6 +33,11 @@ export interface SyncBatch {
   fullPassComplete?: boolean;
   /** After this batch the entity is in sync; its checkpoint is the start of the next sync. */
   final?: boolean;
+  /**
+   * The source answered "not modified" (304) for this page: its records are exactly as in the
+   * answer the hub stored at this time.
+   */
+  unchangedSince?: Date | undefined;
 }
 
 export interface EntityCapabilities {

@@ -47,6 +47,8 @@ export interface HttpResponse {
   url: string;
   /** The source answered 304 and the body is the cached one. */
   notModified: boolean;
+  /** With notModified: when the hub stored the cached answer. */
+  cachedAt?: Date | undefined;
   durationMs: number;
   json<T = unknown>(): T;
   text(): string;
@@ -178,7 +180,13 @@ export class ConnectorHttpClient {
         if (await options.auth.onUnauthorized({ status: 401, headers: response.headers }, outgoing)) continue;
       }
       if (response.status === 304 && cached) {
-        response = { ...response, status: 200, body: cached.body, notModified: true };
+        response = {
+          ...response,
+          status: 200,
+          body: cached.body,
+          notModified: true,
+          cachedAt: cached.storedAt,
+        };
         response.json = jsonReader(response);
         response.text = () => response.body.toString('utf8');
       }
@@ -190,6 +198,16 @@ export class ConnectorHttpClient {
         }
         throw failure;
       }
+      if (input.parseJson) {
+        try {
+          response.json();
+        } catch (error) {
+          const malformed = error as ConnectorError;
+          this.#log(outgoing, body, response, response.durationMs, malformed);
+          throw malformed;
+        }
+      }
+      // Only an answer that parsed is kept for conditional requests.
       if (cacheKey && !response.notModified && response.status === 200) {
         const etag = header(response.headers, 'etag');
         const lastModified = header(response.headers, 'last-modified');
@@ -200,15 +218,6 @@ export class ConnectorHttpClient {
             body: response.body,
             contentType: header(response.headers, 'content-type') ?? null,
           });
-        }
-      }
-      if (input.parseJson) {
-        try {
-          response.json();
-        } catch (error) {
-          const malformed = error as ConnectorError;
-          this.#log(outgoing, body, response, response.durationMs, malformed);
-          throw malformed;
         }
       }
       return response;

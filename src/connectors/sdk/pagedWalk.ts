@@ -64,6 +64,7 @@ export async function* pagedWalk(source: PagedWalkSource, request: SyncRequest):
       pass: walk.mode,
       fullPassComplete: done && walk.mode === 'full',
       final: done,
+      ...(fetched.response.notModified ? { unchangedSince: fetched.response.cachedAt } : {}),
     };
   } while (page !== null);
 }
