@@ -179,8 +179,8 @@ export class SyncRunner {
     signal: AbortSignal,
   ): Promise<void> {
     const capabilities = live.adapter.capabilities(entity);
-    const { mapping, canonicalType } = this.#mappingFor(integration, entity);
-    const fingerprint = mappingFingerprint(integration.mapping[entity], canonicalType);
+    const { mapping, canonicalType, spec } = this.#mappingFor(integration, entity);
+    const fingerprint = mappingFingerprint(spec, canonicalType);
     await syncEntity({
       pool: this.#deps.pool,
       logger: this.#deps.logger,
@@ -200,14 +200,15 @@ export class SyncRunner {
     });
   }
 
+  /** The entity's mapping: the integration's own, else the connector's template, else none. */
   #mappingFor(
     integration: StoredIntegration,
     entity: string,
-  ): { mapping: CompiledMapping; canonicalType: string } {
+  ): { mapping: CompiledMapping; canonicalType: string; spec: unknown } {
     const connector = this.#deps.catalog.get(integration.connector);
     const fallbackType = connector.canonicalEntity?.(entity) ?? entity;
-    const raw = integration.mapping[entity];
-    if (raw === undefined) return { mapping: identityMapping, canonicalType: fallbackType };
+    const raw = integration.mapping[entity] ?? connector.defaultMapping?.[entity];
+    if (raw === undefined) return { mapping: identityMapping, canonicalType: fallbackType, spec: undefined };
     const parsed = entityMappingSchema.safeParse(raw);
     if (!parsed.success) {
       throw new ConnectorError(
@@ -215,7 +216,7 @@ export class SyncRunner {
         `mapping.${entity}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
       );
     }
-    return { mapping: compileMapping(parsed.data), canonicalType: parsed.data.target };
+    return { mapping: compileMapping(parsed.data), canonicalType: parsed.data.target, spec: raw };
   }
 
   async #finish(
@@ -225,9 +226,9 @@ export class SyncRunner {
     traceId: string | undefined,
   ): Promise<SyncRun> {
     const first = failures[0]?.failure;
-    const allFailed = failures.length > 0 && failures.length >= run.entities.length;
-    const state =
-      failures.length === 0 ? 'succeeded' : allFailed || failures[0]?.entity === '*' ? 'failed' : 'partial';
+    // Partial only when some entity is in sync; entities never reached after a failure are not.
+    const landed = await entitiesDone(this.#deps.pool, run.id);
+    const state = failures.length === 0 ? 'succeeded' : landed > 0 ? 'partial' : 'failed';
     return withTransaction(this.#deps.pool, async (tx) => {
       const finished = await finishRun(tx, run.id, {
         state,
@@ -297,6 +298,15 @@ export class SyncRunner {
       },
     ]).catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'rate-limit event not written'));
   }
+}
+
+async function entitiesDone(pool: Pool, runId: string): Promise<number> {
+  const result = await pool.query<{ done: number }>(
+    `SELECT count(*)::int AS done FROM sync_runs, jsonb_each(progress) AS p(entity, value)
+      WHERE id = $1 AND (value->>'done')::boolean`,
+    [runId],
+  );
+  return result.rows[0]?.done ?? 0;
 }
 
 /** When a rate limit is too long to sleep through, the moment the run should resume. */
