@@ -2,6 +2,7 @@
 // A connector folder exports one ConnectorDefinition; nothing outside connectors/ knows vendors.
 import type { z } from 'zod';
 import type { FieldProblem } from '../../errors.ts';
+import type { EntityMappingInput } from '../../mapping/index.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { IntegrationAdapter } from './adapter.ts';
 import type { AuthProvider } from './auth/authProvider.ts';
@@ -81,6 +82,8 @@ export interface ConnectorDefinition<Config = unknown, Credentials = unknown> {
   createAdapter(runtime: AdapterRuntime<Config, Credentials>): IntegrationAdapter;
   /** The canonical entity an entity's records become when the integration has no mapping for it. */
   canonicalEntity?(entity: string): string;
+  /** The mapping an entity gets when the integration brings none (a vendor template). */
+  defaultMapping?: Record<string, EntityMappingInput>;
 }
 
 // Connectors are stored side by side in one catalog whatever their config type.

@@ -1,0 +1,51 @@
+// `npm run sandbox`: local imitations of the external systems, for demos and manual tests.
+// Each prints where it listens and an integration body that points the hub at it.
+import { parseArgs } from 'node:util';
+import { startRecordSource } from './recordSource/server.ts';
+import { startXentralSandbox } from './xentral/server.ts';
+
+const { values } = parseArgs({
+  options: {
+    customers: { type: 'string', default: '250' },
+    'xentral-port': { type: 'string', default: '4020' },
+    'records-port': { type: 'string', default: '4010' },
+  },
+});
+
+const customers = Number(values.customers);
+const xentral = await startXentralSandbox({ customers, port: Number(values['xentral-port']) });
+const records = await startRecordSource({
+  count: customers,
+  port: Number(values['records-port']),
+  token: 'record-source-token',
+});
+
+const show = (title: string, url: string, integration: unknown) =>
+  process.stdout.write(`${title}\n  listens on ${url}\n  integration: ${JSON.stringify(integration)}\n\n`);
+
+show(
+  'Xentral (new API): break and heal it with POST /__sandbox/faults {"rate":0.2} and POST /__sandbox/token',
+  xentral.url,
+  {
+    name: 'Xentral sandbox',
+    connector: 'xentral',
+    config: { baseUrl: xentral.url },
+    credentials: { token: xentral.token },
+  },
+);
+show('Paged record source (generic REST)', records.url, {
+  name: 'Record source',
+  connector: 'rest',
+  entities: ['customer'],
+  config: {
+    baseUrl: records.url,
+    auth: { kind: 'bearer' },
+    healthCheckPath: '/health',
+    resources: { customer: { path: '/customers', pagination: { style: 'cursor', pageSize: 500 } } },
+  },
+  credentials: { token: 'record-source-token' },
+});
+
+const stop = () => void Promise.all([xentral.close(), records.close()]).then(() => process.exit(0));
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

@@ -1,0 +1,273 @@
+// An imitation of Xentral's new API (VENDORS.md): bearer tokens, media-type versioning (406 on
+// an unknown type), page[number]/page[size] paging (size ≤ 50), filter[i][key|op|value] and
+// order[0] parameters, 100 requests a minute with X-RateLimit-* headers, RFC 9457 problem
+// details with violations. An admin route under /__sandbox breaks and heals it for tests and demos.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type FaultKind, FaultPlan, type FaultSettings } from '../recordSource/faults.ts';
+import { generateXentralData, type XentralData, type XentralRecord } from './data.ts';
+
+export interface XentralSandboxOptions {
+  customers?: number;
+  seed?: number;
+  token?: string;
+  rateLimit?: { limit: number; windowMs: number };
+  port?: number;
+}
+
+export interface XentralSandbox {
+  url: string;
+  token: string;
+  data: XentralData;
+  close(): Promise<void>;
+  setFaults(settings: FaultSettings | null): void;
+  setToken(token: string): void;
+  /** Changes a customer as a Xentral user would; its updatedAt moves on. */
+  updateCustomer(id: string, patch: Record<string, unknown>): void;
+  requests(): number;
+  statuses(): Record<string, number>;
+}
+
+const MEDIA_TYPE = 'application/vnd.xentral.default.v1+json';
+const collections = ['customers', 'products', 'salesOrders', 'invoices'] as const;
+
+export async function startXentralSandbox(options: XentralSandboxOptions = {}): Promise<XentralSandbox> {
+  const data = generateXentralData(options.customers ?? 250, options.seed ?? 1);
+  let token = options.token ?? 'xentral-sandbox-token-0000';
+  const limit = options.rateLimit ?? { limit: 100, windowMs: 60_000 };
+  let window = { started: Date.now(), count: 0 };
+  let faults: FaultPlan | undefined;
+  let requestCount = 0;
+  const statusCounts: Record<string, number> = {};
+  let clock = Date.now();
+
+  const send = (
+    response: http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+    const type = status >= 400 ? 'application/problem+json' : MEDIA_TYPE;
+    response.writeHead(status, { 'content-type': type, ...headers });
+    response.end(JSON.stringify(body));
+  };
+  const problem = (
+    status: number,
+    title: string,
+    detail: string,
+    violations?: { propertyPath: string; message: string }[],
+  ) => ({
+    type: `https://developer.xentral.com/problems/${status}`,
+    title,
+    status,
+    detail,
+    ...(violations ? { violations } : {}),
+  });
+
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://xentral.local');
+    if (url.pathname.startsWith('/__sandbox/')) return admin(request, response, url);
+    requestCount += 1;
+    const now = Date.now();
+    if (now - window.started >= limit.windowMs) window = { started: now, count: 0 };
+    window.count += 1;
+    const remaining = Math.max(0, limit.limit - window.count);
+    const limitHeaders = {
+      'x-ratelimit-limit': String(limit.limit),
+      'x-ratelimit-remaining': String(remaining),
+    };
+    if (window.count > limit.limit) {
+      const resetAt = window.started + limit.windowMs;
+      return send(response, 429, problem(429, 'Too Many Requests', 'rate limit exceeded'), {
+        ...limitHeaders,
+        'retry-after': String(Math.max(1, Math.ceil((resetAt - now) / 1000))),
+        'x-ratelimit-reset': String(Math.ceil(resetAt / 1000)),
+      });
+    }
+    if (request.headers.authorization !== `Bearer ${token}`) {
+      return send(
+        response,
+        401,
+        problem(401, 'Unauthorized', 'the access token is invalid or expired'),
+        limitHeaders,
+      );
+    }
+    const accept = request.headers.accept ?? '*/*';
+    if (
+      !accept
+        .split(',')
+        .some((type) => [MEDIA_TYPE, 'application/json', '*/*'].includes(type.split(';')[0]?.trim() ?? ''))
+    ) {
+      return send(
+        response,
+        406,
+        problem(406, 'Not Acceptable', `media type ${accept} is not supported`),
+        limitHeaders,
+      );
+    }
+    const fault = faults?.next();
+    if (fault) return injectFault(fault, request, response, limitHeaders);
+
+    const match = /^\/api\/v1\/(customers|products|salesOrders|invoices)(?:\/(\d+)(?:\/(addresses))?)?$/.exec(
+      url.pathname,
+    );
+    if (!match)
+      return send(response, 404, problem(404, 'Not Found', `no resource at ${url.pathname}`), limitHeaders);
+    const [, collection, id, sub] = match as unknown as [
+      string,
+      (typeof collections)[number],
+      string | undefined,
+      string | undefined,
+    ];
+    const records = data[collection];
+    if (id) {
+      const record = records.find((item) => item.id === id);
+      if (!record)
+        return send(
+          response,
+          404,
+          problem(404, 'Not Found', `${collection} ${id} does not exist`),
+          limitHeaders,
+        );
+      if (sub) return list(response, url, data.addresses.get(id) ?? [], limitHeaders);
+      return send(response, 200, { data: record }, limitHeaders);
+    }
+    return list(response, url, records, limitHeaders);
+  });
+
+  function list(
+    response: http.ServerResponse,
+    url: URL,
+    records: XentralRecord[],
+    headers: Record<string, string>,
+  ) {
+    const query = url.searchParams;
+    const pageNumber = Number(query.get('page[number]') ?? '1');
+    const pageSize = Number(query.get('page[size]') ?? '10');
+    const violations: { propertyPath: string; message: string }[] = [];
+    if (!Number.isInteger(pageNumber) || pageNumber < 1)
+      violations.push({ propertyPath: 'page[number]', message: 'must be a positive integer' });
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 50)
+      violations.push({ propertyPath: 'page[size]', message: 'must be between 1 and 50' });
+    let selected = records;
+    for (let i = 0; query.has(`filter[${i}][key]`); i++) {
+      const key = query.get(`filter[${i}][key]`) ?? '';
+      const op = query.get(`filter[${i}][op]`) ?? 'equals';
+      const value = query.get(`filter[${i}][value]`) ?? '';
+      const compare = comparators[op];
+      if (!compare) {
+        violations.push({ propertyPath: `filter[${i}][op]`, message: `unknown operator ${op}` });
+        continue;
+      }
+      selected = selected.filter((record) => compare(String(record[key] ?? ''), value));
+    }
+    if (violations.length > 0)
+      return send(response, 400, problem(400, 'Bad Request', 'the request is invalid', violations), headers);
+    const orderField = query.get('order[0][field]');
+    if (orderField) {
+      const direction = query.get('order[0][dir]') === 'DESC' ? -1 : 1;
+      selected = [...selected].sort((a, b) =>
+        String(a[orderField]) < String(b[orderField]) ? -direction : direction,
+      );
+    }
+    const page = selected.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+    const next = pageNumber * pageSize < selected.length ? new URL(url) : undefined;
+    next?.searchParams.set('page[number]', String(pageNumber + 1));
+    return send(
+      response,
+      200,
+      {
+        data: page,
+        meta: { totalCount: selected.length, page: pageNumber, pageSize },
+        links: {
+          self: `${url.pathname}${url.search}`,
+          ...(next ? { next: `${next.pathname}${next.search}` } : {}),
+        },
+      },
+      headers,
+    );
+  }
+
+  function injectFault(
+    fault: FaultKind,
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    headers: Record<string, string>,
+  ) {
+    switch (fault) {
+      case '500':
+      case '503':
+        return send(response, Number(fault), problem(Number(fault), 'Server Error', 'injected'), headers);
+      case '429':
+        return send(response, 429, problem(429, 'Too Many Requests', 'injected'), {
+          ...headers,
+          'retry-after': String(faults?.settings.retryAfterSeconds ?? 1),
+        });
+      case 'timeout':
+        setTimeout(() => response.destroy(), faults?.settings.timeoutMs ?? 30_000).unref();
+        return;
+      case 'reset':
+        request.socket.destroy();
+        return;
+      case 'malformed':
+        response.writeHead(200, { 'content-type': MEDIA_TYPE });
+        response.end('{"data":[{"id":"10');
+        return;
+    }
+  }
+
+  // POST /__sandbox/faults {rate, kinds, …} | null, POST /__sandbox/token {token}: break and heal.
+  function admin(request: http.IncomingMessage, response: http.ServerResponse, url: URL) {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      const input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+      if (url.pathname === '/__sandbox/faults')
+        faults = input.rate ? new FaultPlan(input as unknown as FaultSettings) : undefined;
+      else if (url.pathname === '/__sandbox/token' && typeof input.token === 'string') token = input.token;
+      else return send(response, 404, problem(404, 'Not Found', 'unknown sandbox control'));
+      send(response, 200, { ok: true });
+    });
+  }
+
+  const port = await new Promise<number>((resolve) =>
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get token() {
+      return token;
+    },
+    data,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+    setFaults: (settings) => {
+      faults = settings ? new FaultPlan(settings) : undefined;
+    },
+    setToken: (next) => {
+      token = next;
+    },
+    updateCustomer: (id, patch) => {
+      const record = data.customers.find((customer) => customer.id === id);
+      if (!record) throw new Error(`no customer ${id}`);
+      clock = Math.max(Date.now(), clock + 1);
+      Object.assign(record, patch, { updatedAt: new Date(clock).toISOString() });
+    },
+    requests: () => requestCount,
+    statuses: () => ({ ...statusCounts }),
+  };
+}
+
+const comparators: Record<string, (field: string, value: string) => boolean> = {
+  equals: (field, value) => field === value,
+  notEquals: (field, value) => field !== value,
+  greaterThan: (field, value) => field > value,
+  lessThan: (field, value) => field < value,
+  startsWith: (field, value) => field.startsWith(value),
+  contains: (field, value) => field.includes(value),
+  in: (field, value) => value.split(',').includes(field),
+};

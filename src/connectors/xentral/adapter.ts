@@ -1,0 +1,111 @@
+// The Xentral adapter: each entity is a collection paged with page[number]/page[size] and
+// `links.next`; incremental syncs filter on updatedAt (filter[0][op]=greaterThan) in updatedAt
+// order. The SDK's client applies the bearer token, the 100-a-minute limit and X-RateLimit-* headers.
+import type { EntityCapabilities, IntegrationAdapter, SyncRequest } from '../sdk/adapter.ts';
+import { bearerAuth } from '../sdk/auth/authProvider.ts';
+import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
+import { ConnectorError } from '../sdk/connectorError.ts';
+import { pagedWalk } from '../sdk/pagedWalk.ts';
+import { fetchPage, type PageState } from '../sdk/pagination.ts';
+import {
+  XENTRAL_MEDIA_TYPE,
+  type XentralConfig,
+  type XentralCredentials,
+  xentralEntities,
+} from './config.ts';
+
+export function createXentralAdapter(
+  runtime: AdapterRuntime<XentralConfig, XentralCredentials>,
+): IntegrationAdapter {
+  const { config } = runtime;
+  const http = runtime.http({
+    baseUrl: config.baseUrl,
+    auth: bearerAuth(runtime.credentials.token),
+    timeoutMs: config.timeoutMs,
+    headers: { accept: XENTRAL_MEDIA_TYPE },
+  });
+
+  const pathOf = (entity: string) => {
+    const known = xentralEntities[entity as keyof typeof xentralEntities];
+    if (!known) throw new ConnectorError('config', `Xentral has no entity "${entity}"`);
+    return known.path;
+  };
+
+  return {
+    http,
+    connect: async () => {},
+    disconnect: async () => {},
+    healthCheck: async (signal) => {
+      const started = performance.now();
+      try {
+        const response = await http.request({
+          path: xentralEntities.customer.path,
+          query: { 'page[size]': 1 },
+          signal,
+          retry: false,
+          maxWaitMs: 5_000,
+        });
+        return {
+          ok: true,
+          message: `Xentral answered (HTTP ${response.status})`,
+          latencyMs: Math.round(performance.now() - started),
+          httpStatus: response.status,
+        };
+      } catch (error) {
+        const failure = error as ConnectorError;
+        return {
+          ok: false,
+          message: failure.message,
+          latencyMs: Math.round(performance.now() - started),
+          ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
+        };
+      }
+    },
+    capabilities: (entity): EntityCapabilities => {
+      pathOf(entity);
+      // Xentral has no deletion feed: deletions are found by the sweep after a full pass.
+      return { incremental: true, deletions: 'sweep' };
+    },
+    sync: (request: SyncRequest) => {
+      const path = pathOf(request.entity);
+      return pagedWalk(
+        {
+          incremental: true,
+          lookbackMs: config.lookbackSeconds * 1000,
+          fetchPage: (page: PageState | null, since: string | undefined, signal: AbortSignal) =>
+            fetchPage(
+              http,
+              {
+                style: 'nextUrl',
+                nextUrlPath: 'links.next',
+                limitParam: 'page[size]',
+                pageSize: config.pageSize,
+              },
+              {
+                path,
+                query: since
+                  ? {
+                      'filter[0][key]': 'updatedAt',
+                      'filter[0][op]': 'greaterThan',
+                      'filter[0][value]': since,
+                      'order[0][field]': 'updatedAt',
+                      'order[0][dir]': 'ASC',
+                    }
+                  : { 'order[0][field]': 'id', 'order[0][dir]': 'ASC' },
+                recordsPath: 'data',
+                signal,
+              },
+              page,
+            ),
+          toRecord: (raw) => ({ externalId: String((raw as { id?: unknown }).id ?? ''), data: raw }),
+          changedAt: (raw) => {
+            const value = (raw as { updatedAt?: unknown }).updatedAt;
+            const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+            return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+          },
+        },
+        request,
+      );
+    },
+  };
+}

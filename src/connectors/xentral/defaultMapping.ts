@@ -1,0 +1,47 @@
+// What Xentral's fields become when an integration brings no mapping of its own.
+import type { EntityMappingInput } from '../../mapping/index.ts';
+
+export const xentralDefaultMapping: Record<string, EntityMappingInput> = {
+  customer: {
+    target: 'customer',
+    fields: {
+      customerNumber: { from: 'number', required: true },
+      name: { from: 'name', transforms: [{ op: 'trim' }], required: true },
+      email: { from: 'email', transforms: [{ op: 'email' }] },
+      phone: { from: 'phone', transforms: [{ op: 'phone', defaultCountry: 'DE' }] },
+      vatId: { from: 'vatId' },
+    },
+  },
+  product: {
+    target: 'product',
+    fields: {
+      sku: { from: 'number', required: true },
+      name: { from: 'name', required: true },
+      unit: { from: 'unit' },
+      price: { from: 'salesPrice.amount', transforms: [{ op: 'number', locale: 'en' }] },
+      currency: { from: 'salesPrice.currency' },
+    },
+  },
+  salesOrder: {
+    target: 'order',
+    fields: {
+      orderNumber: { from: 'documentNumber', required: true },
+      customerNumber: { from: 'customer.id' },
+      date: { from: 'date', transforms: [{ op: 'date', format: 'YYYY-MM-DD' }] },
+      status: { from: 'status' },
+      lines: { from: 'positions' },
+    },
+  },
+  invoice: {
+    target: 'invoice',
+    fields: {
+      invoiceNumber: { from: 'documentNumber', required: true },
+      customerNumber: { from: 'customer.id' },
+      date: { from: 'date', transforms: [{ op: 'date', format: 'YYYY-MM-DD' }] },
+      netAmount: { from: 'amount.net', transforms: [{ op: 'number', locale: 'en' }] },
+      grossAmount: { from: 'amount.gross', transforms: [{ op: 'number', locale: 'en' }] },
+      currency: { from: 'amount.currency' },
+      status: { from: 'status' },
+    },
+  },
+};

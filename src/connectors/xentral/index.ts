@@ -1,0 +1,64 @@
+// Xentral ERP, new API: customers, products, sales orders and invoices.
+import type { ConnectionResult, ConnectorDefinition } from '../sdk/connectorDefinition.ts';
+import { createXentralAdapter } from './adapter.ts';
+import {
+  XENTRAL_MEDIA_TYPE,
+  type XentralConfig,
+  type XentralCredentials,
+  xentralConfigSchema,
+  xentralCredentialsSchema,
+  xentralEntities,
+} from './config.ts';
+import { xentralDefaultMapping } from './defaultMapping.ts';
+
+export const xentralConnector: ConnectorDefinition<XentralConfig, XentralCredentials> = {
+  id: 'xentral',
+  name: 'Xentral ERP',
+  type: 'REST',
+  authKind: 'bearer',
+  description:
+    'Customers, products, sales orders and invoices from Xentral (new API, personal access token).',
+  configSchema: xentralConfigSchema,
+  credentialsSchema: xentralCredentialsSchema,
+  entities: Object.keys(xentralEntities),
+  rateLimits: { requestsPerMinute: 100, requestsPerDay: null, concurrency: 1 },
+  testConnection: async ({ config, credentials, signal }): Promise<ConnectionResult> => {
+    const url = new URL(`${config.baseUrl.replace(/\/$/, '')}${xentralEntities.customer.path}?page[size]=1`);
+    const started = performance.now();
+    try {
+      const response = await fetch(url, {
+        headers: { accept: XENTRAL_MEDIA_TYPE, authorization: `Bearer ${credentials.token}` },
+        signal: AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs)]),
+      });
+      await response.body?.cancel();
+      const latencyMs = Math.round(performance.now() - started);
+      if (response.ok)
+        return {
+          ok: true,
+          message: `reached Xentral at ${url.host}`,
+          latencyMs,
+          httpStatus: response.status,
+        };
+      const reason =
+        response.status === 401
+          ? 'the access token was refused (expired or revoked?)'
+          : `HTTP ${response.status}`;
+      return {
+        ok: false,
+        message: `Xentral at ${url.host}: ${reason}`,
+        latencyMs,
+        httpStatus: response.status,
+      };
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      return {
+        ok: false,
+        message: `${url.host} could not be reached (${cause})`,
+        latencyMs: Math.round(performance.now() - started),
+      };
+    }
+  },
+  createAdapter: createXentralAdapter,
+  canonicalEntity: (entity) => xentralEntities[entity as keyof typeof xentralEntities]?.canonical ?? entity,
+  defaultMapping: xentralDefaultMapping,
+};
