@@ -91,6 +91,60 @@ describe('the Xentral connector', () => {
   });
 });
 
+describe('the Xentral legacy API, as a template of the REST connector', () => {
+  it('syncs /api/v1/adressen with Digest auth from the catalog template and settings only', async () => {
+    const target = await sandbox({ customers: 1_200 });
+    const catalog = await hub.request({ method: 'GET', url: '/api/v1/connectors/rest' });
+    const template = catalog.body.templates.find((item: { id: string }) => item.id === 'xentral-legacy');
+    expect(template.credentialFields).toEqual(['username', 'password']);
+    const id = await createIntegration(hub, {
+      name: `Xentral legacy ${Math.random().toString(16).slice(2, 8)}`,
+      connector: 'rest',
+      entities: template.entities,
+      config: { ...template.config, baseUrl: target.url },
+      credentials: target.legacyAccount,
+      mapping: template.mapping,
+      schedule: { enabled: false },
+    });
+    const tested = await hub.request({ method: 'POST', url: `/api/v1/integrations/${id}/test` });
+    expect(tested.body.ok).toBe(true);
+    const run = await syncAndWait(hub, id);
+    expect(run.state).toBe('succeeded');
+    expect(run.counts).toMatchObject({ fetched: 1_200, created: 1_200, failed: 0 });
+    const first = (await allRecords(hub, id, 'customer')).find((record) => record.externalId === '1000');
+    const source = target.data.customers[0];
+    expect(first.data).toMatchObject({
+      customerNumber: source?.number,
+      name: source?.name,
+      vatId: source?.vatId,
+    });
+    expect(first.data.address.zip).toMatch(/^\d{5}$/);
+    expect(first.data.phone).toMatch(/^\+49/);
+    const logs = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}/logs?limit=50` });
+    expect(logs.raw).not.toContain(target.legacyAccount.password);
+  });
+
+  it('refuses a wrong password without looping on the challenge', async () => {
+    const target = await sandbox({ customers: 3 });
+    const catalog = await hub.request({ method: 'GET', url: '/api/v1/connectors/rest' });
+    const template = catalog.body.templates.find((item: { id: string }) => item.id === 'xentral-legacy');
+    const id = await createIntegration(hub, {
+      name: `Xentral legacy wrong ${Math.random().toString(16).slice(2, 8)}`,
+      connector: 'rest',
+      entities: template.entities,
+      config: { ...template.config, baseUrl: target.url },
+      credentials: { username: target.legacyAccount.username, password: 'not-the-password' },
+      mapping: template.mapping,
+      schedule: { enabled: false },
+    });
+    const before = target.requests();
+    const run = await syncAndWait(hub, id);
+    expect(run.errorKind).toBe('auth');
+    // The first request, the answer to the challenge, and no more.
+    expect(target.requests() - before).toBe(2);
+  });
+});
+
 describe('the Xentral sandbox', () => {
   it('answers like Xentral: media types, page size limits with violations, problem details', async () => {
     const target = await sandbox({ customers: 12 });

@@ -6,11 +6,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FaultKind, FaultPlan, type FaultSettings } from '../recordSource/faults.ts';
 import { generateXentralData, type XentralData, type XentralRecord } from './data.ts';
+import { createLegacyApi, type LegacyAccount } from './legacy.ts';
 
 export interface XentralSandboxOptions {
   customers?: number;
   seed?: number;
   token?: string;
+  /** The account of the legacy API (/api/v1/adressen, Digest auth). */
+  legacyAccount?: LegacyAccount;
   rateLimit?: { limit: number; windowMs: number };
   port?: number;
 }
@@ -18,6 +21,7 @@ export interface XentralSandboxOptions {
 export interface XentralSandbox {
   url: string;
   token: string;
+  legacyAccount: LegacyAccount;
   data: XentralData;
   close(): Promise<void>;
   setFaults(settings: FaultSettings | null): void;
@@ -40,6 +44,15 @@ export async function startXentralSandbox(options: XentralSandboxOptions = {}): 
   let requestCount = 0;
   const statusCounts: Record<string, number> = {};
   let clock = Date.now();
+  const legacyAccount = options.legacyAccount ?? {
+    username: 'api-legacy',
+    password: 'legacy-sandbox-secret',
+  };
+  const legacy = createLegacyApi(
+    legacyAccount,
+    () => data.customers,
+    (id) => data.addresses.get(id) ?? [],
+  );
 
   const send = (
     response: http.ServerResponse,
@@ -69,6 +82,7 @@ export async function startXentralSandbox(options: XentralSandboxOptions = {}): 
     const url = new URL(request.url ?? '/', 'http://xentral.local');
     if (url.pathname.startsWith('/__sandbox/')) return admin(request, response, url);
     requestCount += 1;
+    if (url.pathname.startsWith('/api/v1/adressen')) return legacy(request, response, url);
     const now = Date.now();
     if (now - window.started >= limit.windowMs) window = { started: now, count: 0 };
     window.count += 1;
@@ -239,6 +253,7 @@ export async function startXentralSandbox(options: XentralSandboxOptions = {}): 
     get token() {
       return token;
     },
+    legacyAccount,
     data,
     close: () =>
       new Promise((resolve) => {

@@ -52,5 +52,6 @@ export function describeConnector(definition: AnyConnectorDefinition) {
     rateLimits: definition.rateLimits,
     configSchema: z.toJSONSchema(definition.configSchema, { io: 'input', unrepresentable: 'any' }),
     credentialsSchema: z.toJSONSchema(definition.credentialsSchema, { io: 'input', unrepresentable: 'any' }),
+    templates: definition.templates ?? [],
   };
 }

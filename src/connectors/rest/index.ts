@@ -8,6 +8,7 @@ import {
   restConfigSchema,
   restCredentialsSchema,
 } from './config.ts';
+import { restTemplates } from './templates.ts';
 import { testRestConnection } from './testConnection.ts';
 
 export const restConnector: ConnectorDefinition<RestConfig, RestCredentials> = {
@@ -24,4 +25,5 @@ export const restConnector: ConnectorDefinition<RestConfig, RestCredentials> = {
   testConnection: testRestConnection,
   createAdapter: createRestAdapter,
   canonicalEntity: (entity) => entity,
+  templates: restTemplates,
 };

@@ -51,6 +51,18 @@ export interface OAuthClientSetup {
   clientAuth?: 'post' | 'basic';
 }
 
+/** A known system described by data for a generic connector: settings and mapping, without the URL and secrets. */
+export interface ConnectorTemplate {
+  id: string;
+  name: string;
+  description: string;
+  entities: string[];
+  config: Record<string, unknown>;
+  /** The credentials the user must give. */
+  credentialFields: string[];
+  mapping: Record<string, EntityMappingInput>;
+}
+
 /** What the hub hands a connector when it builds an adapter for one stored integration. */
 export interface AdapterRuntime<Config, Credentials> {
   integrationId: string;
@@ -82,8 +94,10 @@ export interface ConnectorDefinition<Config = unknown, Credentials = unknown> {
   createAdapter(runtime: AdapterRuntime<Config, Credentials>): IntegrationAdapter;
   /** The canonical entity an entity's records become when the integration has no mapping for it. */
   canonicalEntity?(entity: string): string;
-  /** The mapping an entity gets when the integration brings none (a vendor template). */
+  /** The mapping an entity gets when the integration brings none. */
   defaultMapping?: Record<string, EntityMappingInput>;
+  /** Known systems this connector reaches with settings only. */
+  templates?: ConnectorTemplate[];
 }
 
 // Connectors are stored side by side in one catalog whatever their config type.
