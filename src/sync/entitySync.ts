@@ -174,7 +174,17 @@ export async function syncEntity(input: EntitySyncInput): Promise<void> {
   let previous: MappedPage | undefined;
   try {
     for (;;) {
-      const result = await (ahead.shift() as Promise<IteratorResult<SyncBatch>>);
+      let result: IteratorResult<SyncBatch>;
+      try {
+        result = await (ahead.shift() as Promise<IteratorResult<SyncBatch>>);
+      } catch (error) {
+        // The source failed on a later page: what was already read still lands, so a resumed run
+        // (after a quota wait, an outage) starts right after it.
+        const read = previous;
+        previous = undefined;
+        if (read) await land(read);
+        throw error;
+      }
       if (result.done) break;
       pull();
       const batch = result.value;
