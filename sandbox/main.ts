@@ -2,6 +2,7 @@
 // Each prints where it listens and an integration body that points the hub at it.
 import { parseArgs } from 'node:util';
 import { startRecordSource } from './recordSource/server.ts';
+import { startSalesforceSandbox } from './salesforce/server.ts';
 import { startXentralSandbox } from './xentral/server.ts';
 
 const { values } = parseArgs({
@@ -9,11 +10,16 @@ const { values } = parseArgs({
     customers: { type: 'string', default: '250' },
     'xentral-port': { type: 'string', default: '4020' },
     'records-port': { type: 'string', default: '4010' },
+    'salesforce-port': { type: 'string', default: '4030' },
   },
 });
 
 const customers = Number(values.customers);
 const xentral = await startXentralSandbox({ customers, port: Number(values['xentral-port']) });
+const salesforce = await startSalesforceSandbox({
+  accounts: customers,
+  port: Number(values['salesforce-port']),
+});
 const records = await startRecordSource({
   count: customers,
   port: Number(values['records-port']),
@@ -33,6 +39,16 @@ show(
     credentials: { token: xentral.token },
   },
 );
+show(
+  'Salesforce (REST API and OAuth token endpoint; the refresh token below is valid for this run)',
+  salesforce.url,
+  {
+    name: 'Salesforce sandbox',
+    connector: 'salesforce',
+    config: { instanceUrl: salesforce.url, loginUrl: salesforce.url, clientId: salesforce.client.clientId },
+    credentials: { clientSecret: salesforce.client.clientSecret, refreshToken: salesforce.grant() },
+  },
+);
 show('Paged record source (generic REST)', records.url, {
   name: 'Record source',
   connector: 'rest',
@@ -46,6 +62,7 @@ show('Paged record source (generic REST)', records.url, {
   credentials: { token: 'record-source-token' },
 });
 
-const stop = () => void Promise.all([xentral.close(), records.close()]).then(() => process.exit(0));
+const stop = () =>
+  void Promise.all([xentral.close(), salesforce.close(), records.close()]).then(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

@@ -1,11 +1,13 @@
 // Every connector the hub ships. Adding one means adding its folder and one line here.
 import { ConnectorCatalog } from './catalog.ts';
 import { restConnector } from './rest/index.ts';
+import { salesforceConnector } from './salesforce/index.ts';
 import { xentralConnector } from './xentral/index.ts';
 
 export function createConnectorCatalog(): ConnectorCatalog {
   const catalog = new ConnectorCatalog();
   catalog.register(restConnector);
   catalog.register(xentralConnector);
+  catalog.register(salesforceConnector);
   return catalog;
 }

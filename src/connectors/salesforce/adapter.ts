@@ -1,0 +1,136 @@
+// The Salesforce adapter: SOQL in batches (nextRecordsUrl), changes by SystemModstamp, OAuth2
+// with refresh on INVALID_SESSION_ID, the daily limit read from Sforce-Limit-Info, and
+// 403 REQUEST_LIMIT_EXCEEDED treated as a spent quota (the run waits, it does not fail).
+import type { EntityCapabilities, IntegrationAdapter, SyncRequest } from '../sdk/adapter.ts';
+import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
+import { ConnectorError } from '../sdk/connectorError.ts';
+import type { HttpResponse } from '../sdk/httpClient.ts';
+import { pagedWalk } from '../sdk/pagedWalk.ts';
+import { fetchPage, type PageState } from '../sdk/pagination.ts';
+import type { HeaderBag } from '../sdk/rateLimitHeaders.ts';
+import { type SalesforceConfig, type SalesforceCredentials, salesforceEntities } from './config.ts';
+
+/** Salesforce counts its daily limit over a rolling 24 hours; an hour is a fair first wait. */
+const QUOTA_WAIT_MS = 3_600_000;
+
+export function createSalesforceAdapter(
+  runtime: AdapterRuntime<SalesforceConfig, SalesforceCredentials>,
+): IntegrationAdapter {
+  const { config } = runtime;
+  const api = `/services/data/${config.apiVersion}`;
+  const http = runtime.http({
+    baseUrl: config.instanceUrl,
+    auth: runtime.oauth2({
+      tokenUrl: `${config.loginUrl.replace(/\/$/, '')}/services/oauth2/token`,
+      clientId: config.clientId,
+      clientAuth: 'post',
+    }),
+    timeoutMs: config.timeoutMs,
+    headers: { 'sforce-query-options': `batchSize=${config.batchSize}` },
+    rateLimitHint: dailyUsage,
+    classify: limitExceeded,
+  });
+
+  const entityOf = (entity: string) => {
+    const known = salesforceEntities[entity as keyof typeof salesforceEntities];
+    if (!known) throw new ConnectorError('config', `the Salesforce connector has no entity "${entity}"`);
+    return known;
+  };
+
+  return {
+    http,
+    connect: async () => {},
+    disconnect: async () => {},
+    healthCheck: async (signal) => {
+      const started = performance.now();
+      try {
+        const response = await http.request({
+          path: `${api}/limits`,
+          signal,
+          retry: false,
+          maxWaitMs: 5_000,
+        });
+        return {
+          ok: true,
+          message: 'Salesforce answered',
+          latencyMs: Math.round(performance.now() - started),
+          httpStatus: response.status,
+        };
+      } catch (error) {
+        const failure = error as ConnectorError;
+        return {
+          ok: false,
+          message: failure.message,
+          latencyMs: Math.round(performance.now() - started),
+          ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
+        };
+      }
+    },
+    capabilities: (entity): EntityCapabilities => {
+      entityOf(entity);
+      return { incremental: true, deletions: 'sweep' };
+    },
+    sync: (request: SyncRequest) => {
+      const { object, fields } = entityOf(request.entity);
+      return pagedWalk(
+        {
+          incremental: true,
+          lookbackMs: config.lookbackSeconds * 1000,
+          fetchPage: (page: PageState | null, since: string | undefined, signal: AbortSignal) => {
+            const where = since ? ` WHERE SystemModstamp > ${since}` : '';
+            const order = since ? 'SystemModstamp' : 'Id';
+            return fetchPage(
+              http,
+              { style: 'nextUrl', nextUrlPath: 'nextRecordsUrl' },
+              {
+                path: `${api}/query`,
+                query: { q: `SELECT ${fields.join(', ')} FROM ${object}${where} ORDER BY ${order} ASC` },
+                recordsPath: 'records',
+                signal,
+              },
+              page,
+            );
+          },
+          toRecord: (raw) => {
+            const { attributes: _attributes, ...record } = raw as Record<string, unknown>;
+            return { externalId: String(record.Id ?? ''), data: record };
+          },
+          changedAt: (raw) => {
+            const stamp = (raw as { SystemModstamp?: unknown }).SystemModstamp;
+            // Salesforce writes offsets without a colon (+0000).
+            const ms =
+              typeof stamp === 'string'
+                ? Date.parse(stamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))
+                : Number.NaN;
+            return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+          },
+        },
+        request,
+      );
+    },
+  };
+}
+
+/** Sforce-Limit-Info: api-usage=18/5000 */
+function dailyUsage(headers: HeaderBag) {
+  const raw = headers['sforce-limit-info'];
+  const match = /api-usage=(\d+)\/(\d+)/.exec(Array.isArray(raw) ? (raw[0] ?? '') : (raw ?? ''));
+  if (!match) return undefined;
+  return { remaining: Math.max(0, Number(match[2]) - Number(match[1])), resetMs: undefined };
+}
+
+/** Salesforce answers a spent daily limit with 403, not 429. */
+function limitExceeded(response: HttpResponse): ConnectorError | undefined {
+  if (response.status !== 403) return undefined;
+  const text = response.text();
+  if (!text.includes('REQUEST_LIMIT_EXCEEDED')) return undefined;
+  return new ConnectorError(
+    'rate_limited',
+    'Salesforce: the daily API request limit is spent (REQUEST_LIMIT_EXCEEDED)',
+    {
+      httpStatus: 403,
+      retryAfterMs: QUOTA_WAIT_MS,
+      quotaResetsAt: new Date(Date.now() + QUOTA_WAIT_MS),
+    },
+  );
+}

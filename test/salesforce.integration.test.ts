@@ -1,0 +1,103 @@
+// The Salesforce connector against the Salesforce sandbox: SOQL batches, SystemModstamp
+// increments, OAuth refresh on INVALID_SESSION_ID, the daily limit (403 REQUEST_LIMIT_EXCEEDED)
+// as a wait rather than a failure, and a revoked grant.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SalesforceSandbox, startSalesforceSandbox } from '../sandbox/salesforce/server.ts';
+import { allRecords, createIntegration, startSync, syncAndWait } from './support/syncSupport.ts';
+import { startTestHub, type TestHub } from './support/testHub.ts';
+
+let hub: TestHub;
+const sandboxes: SalesforceSandbox[] = [];
+
+async function sandbox(options: Parameters<typeof startSalesforceSandbox>[0] = {}) {
+  const started = await startSalesforceSandbox(options);
+  sandboxes.push(started);
+  return started;
+}
+
+function salesforce(target: SalesforceSandbox, refreshToken = target.grant()) {
+  return {
+    name: `Salesforce ${Math.random().toString(16).slice(2, 8)}`,
+    connector: 'salesforce',
+    config: {
+      instanceUrl: target.url,
+      loginUrl: target.url,
+      clientId: target.client.clientId,
+      batchSize: 200,
+      lookbackSeconds: 0,
+    },
+    credentials: { clientSecret: target.client.clientSecret, refreshToken },
+    schedule: { enabled: false },
+    retryPolicy: { initialDelayMs: 20, maxDelayMs: 200 },
+  };
+}
+
+beforeAll(async () => {
+  hub = await startTestHub({ HUB_SCHEDULER_INTERVAL_MS: '200' });
+});
+
+afterAll(async () => {
+  await hub.close();
+  await Promise.all(sandboxes.map((started) => started.close()));
+});
+
+describe('the Salesforce connector', () => {
+  it('syncs accounts and contacts in SOQL batches, then only what changed by SystemModstamp', async () => {
+    const target = await sandbox({ accounts: 450 });
+    const id = await createIntegration(hub, salesforce(target));
+    const run = await syncAndWait(hub, id);
+    expect(run.state).toBe('succeeded');
+    expect(run.progress.account).toMatchObject({ fetched: 450, created: 450, failed: 0 });
+    expect(run.progress.contact).toMatchObject({ fetched: 50, created: 50 });
+    expect(target.stats().refreshes).toBe(1);
+    const accounts = await allRecords(hub, id, 'account');
+    const first = accounts.find((record) => record.externalId === target.accounts[0]?.Id);
+    expect(first.canonicalType).toBe('customer');
+    expect(first.data).toMatchObject({
+      name: target.accounts[0]?.Name,
+      address: { zip: target.accounts[0]?.BillingPostalCode },
+    });
+
+    target.updateAccount(target.accounts[7]?.Id ?? '', { Name: 'Hotel Seeblick GmbH' });
+    const incremental = await syncAndWait(hub, id);
+    expect(incremental.progress.account).toMatchObject({ fetched: 1, updated: 1 });
+    expect(incremental.progress.contact).toMatchObject({ fetched: 0 });
+  });
+
+  it('refreshes the session when Salesforce answers INVALID_SESSION_ID, and carries on', async () => {
+    const target = await sandbox({ accounts: 30 });
+    const id = await createIntegration(hub, salesforce(target));
+    expect((await syncAndWait(hub, id)).state).toBe('succeeded');
+    target.expireSessions();
+    const run = await syncAndWait(hub, id, { full: true });
+    expect(run.state).toBe('succeeded');
+    expect(target.stats().refreshes).toBe(2);
+    expect(target.stats().byStatus['401']).toBe(1);
+  });
+
+  it('waits instead of failing when the daily API limit is spent (403 REQUEST_LIMIT_EXCEEDED)', async () => {
+    const target = await sandbox({ accounts: 1_000, dailyLimit: 3 });
+    const id = await createIntegration(hub, salesforce(target));
+    const runId = await startSync(hub, id);
+    let run: { state: string; resumeAt: string | null; counts: { created: number } } | undefined;
+    for (let i = 0; i < 100 && run?.state !== 'waiting'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      run = (await hub.request({ method: 'GET', url: `/api/v1/sync-runs/${runId}` })).body;
+    }
+    expect(run?.state).toBe('waiting');
+    expect(run?.counts.created).toBe(600);
+    expect(new Date(run?.resumeAt ?? 0).getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+    const read = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}` });
+    expect(read.body.status).toBe('active');
+  });
+
+  it('sets error asking to reconnect when the refresh token is revoked', async () => {
+    const target = await sandbox({ accounts: 5 });
+    const id = await createIntegration(hub, salesforce(target, 'revoked-refresh-token'));
+    const run = await syncAndWait(hub, id);
+    expect(run.state).toBe('failed');
+    expect(run.errorKind).toBe('auth');
+    const read = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}` });
+    expect(read.body.statusReason).toMatch(/reconnect/);
+  });
+});
