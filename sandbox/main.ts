@@ -1,6 +1,7 @@
 // `npm run sandbox`: local imitations of the external systems, for demos and manual tests.
 // Each prints where it listens and an integration body that points the hub at it.
 import { parseArgs } from 'node:util';
+import { startKlentySandbox } from './klenty/server.ts';
 import { startRecordSource } from './recordSource/server.ts';
 import { startSalesforceSandbox } from './salesforce/server.ts';
 import { startXentralSandbox } from './xentral/server.ts';
@@ -11,6 +12,7 @@ const { values } = parseArgs({
     'xentral-port': { type: 'string', default: '4020' },
     'records-port': { type: 'string', default: '4010' },
     'salesforce-port': { type: 'string', default: '4030' },
+    'klenty-port': { type: 'string', default: '4040' },
   },
 });
 
@@ -20,6 +22,7 @@ const salesforce = await startSalesforceSandbox({
   accounts: customers,
   port: Number(values['salesforce-port']),
 });
+const klenty = await startKlentySandbox({ prospects: customers, port: Number(values['klenty-port']) });
 const records = await startRecordSource({
   count: customers,
   port: Number(values['records-port']),
@@ -49,6 +52,20 @@ show(
     credentials: { clientSecret: salesforce.client.clientSecret, refreshToken: salesforce.grant() },
   },
 );
+show('Klenty (the generic REST connector with its "klenty" template)', klenty.url, {
+  name: 'Klenty sandbox',
+  connector: 'rest',
+  template: 'klenty',
+  config: { baseUrl: klenty.baseUrl },
+  credentials: { apiKey: klenty.apiKey },
+});
+show('Xentral legacy API (the generic REST connector with its "xentral-legacy" template)', xentral.url, {
+  name: 'Xentral legacy sandbox',
+  connector: 'rest',
+  template: 'xentral-legacy',
+  config: { baseUrl: xentral.url },
+  credentials: xentral.legacyAccount,
+});
 show('Paged record source (generic REST)', records.url, {
   name: 'Record source',
   connector: 'rest',
@@ -63,6 +80,8 @@ show('Paged record source (generic REST)', records.url, {
 });
 
 const stop = () =>
-  void Promise.all([xentral.close(), salesforce.close(), records.close()]).then(() => process.exit(0));
+  void Promise.all([xentral.close(), salesforce.close(), klenty.close(), records.close()]).then(() =>
+    process.exit(0),
+  );
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

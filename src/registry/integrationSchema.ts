@@ -53,6 +53,8 @@ const entityName = z.string().min(1).max(50);
 export const createIntegrationSchema = z.strictObject({
   name,
   connector: z.string().min(1),
+  /** A template of the connector (GET /api/v1/connectors/:id): its settings and mapping, under what is given here. */
+  template: z.string().min(1).max(100).optional(),
   status: z.enum(['active', 'inactive']).default('active'),
   config: z.record(z.string(), z.unknown()).default({}),
   credentials: credentialsInput.default({}),
@@ -61,7 +63,7 @@ export const createIntegrationSchema = z.strictObject({
   retryPolicy: retryPolicySchema.partial().default({}),
   schedule: scheduleSchema.partial().default({}),
   entities: z.array(entityName).max(50).optional(),
-  mapping: z.record(z.string(), z.unknown()).default({}),
+  mapping: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** PATCH is a JSON merge patch (RFC 7396): objects merge, `null` removes a key, arrays replace. */

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../access/principal.ts';
 import { recordAudit } from '../audit/recordAudit.ts';
 import type { ConnectorCatalog } from '../connectors/catalog.ts';
-import type { ConnectionResult } from '../connectors/sdk/connectorDefinition.ts';
+import type { AnyConnectorDefinition, ConnectionResult } from '../connectors/sdk/connectorDefinition.ts';
 import type { Pool, Queryable } from '../db/pool.ts';
 import { withTransaction } from '../db/pool.ts';
 import { HubError, notFound } from '../errors.ts';
@@ -55,11 +55,14 @@ export class IntegrationService {
   async create(raw: CreateIntegrationInput, context: ChangeContext): Promise<StoredIntegration> {
     const input = createIntegrationSchema.parse(raw);
     const connector = this.#deps.catalog.get(input.connector);
+    const template = input.template === undefined ? undefined : findTemplate(connector, input.template);
     const parts = validateAgainstConnector(connector, {
-      config: input.config,
+      config: template
+        ? (mergePatch(template.config, input.config) as Record<string, unknown>)
+        : input.config,
       credentials: input.credentials,
-      entities: input.entities ?? connector.entities,
-      mapping: input.mapping,
+      entities: input.entities ?? template?.entities ?? connector.entities,
+      mapping: input.mapping ?? (template?.mapping as Record<string, unknown> | undefined) ?? {},
     });
     const id = randomUUID();
     return withTransaction(this.#deps.pool, async (tx) => {
@@ -248,4 +251,20 @@ function translateUniqueName(error: unknown): never {
     });
   }
   throw error;
+}
+
+function findTemplate(connector: AnyConnectorDefinition, id: string) {
+  const template = connector.templates?.find((candidate) => candidate.id === id);
+  if (!template) {
+    const known = connector.templates?.map((candidate) => candidate.id).join(', ') || 'none';
+    throw new HubError(
+      'validation',
+      'UNKNOWN_TEMPLATE',
+      `template: "${id}" is not a template of ${connector.id} (${known})`,
+      {
+        fields: [{ field: 'template', message: `unknown template "${id}"` }],
+      },
+    );
+  }
+  return template;
 }

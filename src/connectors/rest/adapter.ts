@@ -7,7 +7,7 @@ import { pagedWalk } from '../sdk/pagedWalk.ts';
 import { fetchPage, type PageState } from '../sdk/pagination.ts';
 import { readPath } from '../sdk/readPath.ts';
 import { restAuth } from './auth.ts';
-import type { RestConfig, RestCredentials, RestResource } from './config.ts';
+import type { RestConfig, RestCredentials, RestResource, TimeFormat } from './config.ts';
 
 export function createRestAdapter(runtime: AdapterRuntime<RestConfig, RestCredentials>): IntegrationAdapter {
   const { config } = runtime;
@@ -109,10 +109,20 @@ function toSourceRecord(raw: unknown, resource: RestResource): SourceRecord {
   };
 }
 
-function formatTime(iso: string, format: 'iso' | 'unix' | 'unixMs'): string {
-  if (format === 'iso') return iso;
+function formatTime(iso: string, format: TimeFormat): string {
   const ms = Date.parse(iso);
-  return String(format === 'unix' ? Math.floor(ms / 1000) : ms);
+  switch (format) {
+    case 'iso':
+      return iso;
+    case 'unix':
+      return String(Math.floor(ms / 1000));
+    case 'unixMs':
+      return String(ms);
+    case 'YYYY-MM-DD':
+      return iso.slice(0, 10);
+    case 'YYYY/MM/DD':
+      return iso.slice(0, 10).replaceAll('-', '/');
+  }
 }
 
 /** A change time as normalised ISO 8601 (UTC), so times compare as strings. */

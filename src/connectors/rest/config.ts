@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { FieldProblem } from '../../errors.ts';
 import { paginationSchema } from '../sdk/pagination.ts';
 
+export const timeFormats = ['iso', 'unix', 'unixMs', 'YYYY-MM-DD', 'YYYY/MM/DD'] as const;
+export type TimeFormat = (typeof timeFormats)[number];
+
 const relativePath = z.string().regex(/^\/[^\s]*$/, 'must be a path starting with /');
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name');
 
@@ -19,7 +22,8 @@ export const restResourceSchema = z.strictObject({
       param: z.string().min(1),
       /** The record field holding its change time. */
       updatedField: z.string().min(1),
-      format: z.enum(['iso', 'unix', 'unixMs']).default('iso'),
+      /** How the filter value is written; date-only formats re-read the whole day (harmless: unchanged records are skipped). */
+      format: z.enum(timeFormats).default('iso'),
       lookbackSeconds: z.number().int().min(0).max(86_400).default(300),
     })
     .optional(),

@@ -19,6 +19,18 @@ const xentralLegacyCustomer: EntityMappingInput = {
   },
 };
 
+const klentyContact: EntityMappingInput = {
+  target: 'contact',
+  fields: {
+    email: { from: 'Email', transforms: [{ op: 'email' }], required: true },
+    firstName: { from: 'FirstName' },
+    lastName: { from: 'LastName' },
+    phone: { from: 'Phone', transforms: [{ op: 'phone', defaultCountry: 'DE' }] },
+    position: { from: 'Title' },
+    company: { from: 'Company' },
+  },
+};
+
 export const restTemplates: ConnectorTemplate[] = [
   {
     id: 'xentral-legacy',
@@ -46,5 +58,33 @@ export const restTemplates: ConnectorTemplate[] = [
     },
     credentialFields: ['username', 'password'],
     mapping: { customer: xentralLegacyCustomer },
+  },
+  {
+    id: 'klenty',
+    name: 'Klenty',
+    description:
+      'Prospects from Klenty: x-API-key, offset paging, changes by last-updated day. Base URL: …/apis/v1/user/<account email>.',
+    entities: ['contact'],
+    config: {
+      auth: { kind: 'apiKey', headerName: 'x-API-key' },
+      healthCheckPath: '/cadences',
+      resources: {
+        contact: {
+          path: '/prospects',
+          recordsPath: '',
+          idField: 'Email',
+          pagination: { style: 'offset', offsetParam: 'start', limitParam: 'limit', pageSize: 100 },
+          incremental: {
+            param: 'lastUpdatedDateStart',
+            updatedField: 'LastUpdated',
+            format: 'YYYY/MM/DD',
+            lookbackSeconds: 0,
+          },
+          deletions: 'none',
+        },
+      },
+    },
+    credentialFields: ['apiKey'],
+    mapping: { contact: klentyContact },
   },
 ];
