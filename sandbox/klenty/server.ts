@@ -24,8 +24,8 @@ export async function startKlentySandbox(
   const accountEmail = 'vertrieb@frischdienst.example';
   const apiKey = 'klenty-sandbox-key-0000';
   let requestCount = 0;
-  let clock = Date.parse('2026-11-01T08:00:00.000Z');
-  const prospects = generateCustomers(options.prospects ?? 150, 7).map((customer) => ({
+  const firstUpdate = Date.parse('2026-11-01T08:00:00.000Z');
+  const prospects = generateCustomers(options.prospects ?? 150, 7).map((customer, index) => ({
     Email: customer.ansprechpartner.email,
     FirstName: customer.ansprechpartner.vorname,
     LastName: customer.ansprechpartner.nachname,
@@ -34,8 +34,9 @@ export async function startKlentySandbox(
     Title: 'Küchenchef',
     City: customer.adresse.ort,
     Country: customer.adresse.land,
-    LastUpdated: new Date((clock += 60_000)).toISOString(),
+    LastUpdated: new Date(firstUpdate + (index + 1) * 60_000).toISOString(),
   }));
+  let clock = firstUpdate + prospects.length * 60_000;
   const cadences = [
     { id: 'cad-1', name: 'Neukunden Gastronomie' },
     { id: 'cad-2', name: 'Reaktivierung Kantinen' },
