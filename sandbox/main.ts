@@ -2,6 +2,7 @@
 // Each prints where it listens and an integration body that points the hub at it.
 import { parseArgs } from 'node:util';
 import { startKlentySandbox } from './klenty/server.ts';
+import { startMondaySandbox } from './monday/server.ts';
 import { startRecordSource } from './recordSource/server.ts';
 import { startSalesforceSandbox } from './salesforce/server.ts';
 import { startXentralSandbox } from './xentral/server.ts';
@@ -13,6 +14,7 @@ const { values } = parseArgs({
     'records-port': { type: 'string', default: '4010' },
     'salesforce-port': { type: 'string', default: '4030' },
     'klenty-port': { type: 'string', default: '4040' },
+    'monday-port': { type: 'string', default: '4050' },
   },
 });
 
@@ -23,6 +25,7 @@ const salesforce = await startSalesforceSandbox({
   port: Number(values['salesforce-port']),
 });
 const klenty = await startKlentySandbox({ prospects: customers, port: Number(values['klenty-port']) });
+const monday = await startMondaySandbox({ items: customers, port: Number(values['monday-port']) });
 const records = await startRecordSource({
   count: customers,
   port: Number(values['records-port']),
@@ -66,6 +69,13 @@ show('Xentral legacy API (the generic REST connector with its "xentral-legacy" t
   config: { baseUrl: xentral.url },
   credentials: xentral.legacyAccount,
 });
+show('monday.com (the generic GraphQL connector with its "monday" template)', monday.url, {
+  name: 'monday sandbox',
+  connector: 'graphql',
+  template: 'monday',
+  config: { endpoint: monday.endpoint, resources: { item: { variables: { boardId: [monday.boardId] } } } },
+  credentials: { apiKey: monday.token },
+});
 show('Paged record source (generic REST)', records.url, {
   name: 'Record source',
   connector: 'rest',
@@ -80,8 +90,12 @@ show('Paged record source (generic REST)', records.url, {
 });
 
 const stop = () =>
-  void Promise.all([xentral.close(), salesforce.close(), klenty.close(), records.close()]).then(() =>
-    process.exit(0),
-  );
+  void Promise.all([
+    xentral.close(),
+    salesforce.close(),
+    klenty.close(),
+    monday.close(),
+    records.close(),
+  ]).then(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

@@ -1,5 +1,6 @@
 // Every connector the hub ships. Adding one means adding its folder and one line here.
 import { ConnectorCatalog } from './catalog.ts';
+import { graphqlConnector } from './graphql/index.ts';
 import { restConnector } from './rest/index.ts';
 import { salesforceConnector } from './salesforce/index.ts';
 import { xentralConnector } from './xentral/index.ts';
@@ -7,6 +8,7 @@ import { xentralConnector } from './xentral/index.ts';
 export function createConnectorCatalog(): ConnectorCatalog {
   const catalog = new ConnectorCatalog();
   catalog.register(restConnector);
+  catalog.register(graphqlConnector);
   catalog.register(xentralConnector);
   catalog.register(salesforceConnector);
   return catalog;
