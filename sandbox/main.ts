@@ -1,6 +1,7 @@
 // `npm run sandbox`: local imitations of the external systems, for demos and manual tests.
 // Each prints where it listens and an integration body that points the hub at it.
 import { parseArgs } from 'node:util';
+import { startGoogleSandbox } from './google/server.ts';
 import { startKlentySandbox } from './klenty/server.ts';
 import { startMondaySandbox } from './monday/server.ts';
 import { startRecordSource } from './recordSource/server.ts';
@@ -15,6 +16,7 @@ const { values } = parseArgs({
     'salesforce-port': { type: 'string', default: '4030' },
     'klenty-port': { type: 'string', default: '4040' },
     'monday-port': { type: 'string', default: '4050' },
+    'google-port': { type: 'string', default: '4060' },
   },
 });
 
@@ -26,6 +28,10 @@ const salesforce = await startSalesforceSandbox({
 });
 const klenty = await startKlentySandbox({ prospects: customers, port: Number(values['klenty-port']) });
 const monday = await startMondaySandbox({ items: customers, port: Number(values['monday-port']) });
+const google = await startGoogleSandbox({
+  events: Math.min(customers, 2000),
+  port: Number(values['google-port']),
+});
 const records = await startRecordSource({
   count: customers,
   port: Number(values['records-port']),
@@ -76,6 +82,21 @@ show('monday.com (the generic GraphQL connector with its "monday" template)', mo
   config: { endpoint: monday.endpoint, resources: { item: { variables: { boardId: [monday.boardId] } } } },
   credentials: { apiKey: monday.token },
 });
+show(
+  'Google Calendar (events API and OAuth token endpoint; the refresh token below is valid for this run)',
+  google.url,
+  {
+    name: 'Google Calendar sandbox',
+    connector: 'google-calendar',
+    config: {
+      calendarId: google.calendarId,
+      clientId: google.client.clientId,
+      apiBaseUrl: google.url,
+      tokenUrl: google.tokenUrl,
+    },
+    credentials: { clientSecret: google.client.clientSecret, refreshToken: google.grant() },
+  },
+);
 show('Paged record source (generic REST)', records.url, {
   name: 'Record source',
   connector: 'rest',

@@ -1,5 +1,6 @@
 // Every connector the hub ships. Adding one means adding its folder and one line here.
 import { ConnectorCatalog } from './catalog.ts';
+import { googleCalendarConnector } from './googleCalendar/index.ts';
 import { graphqlConnector } from './graphql/index.ts';
 import { restConnector } from './rest/index.ts';
 import { salesforceConnector } from './salesforce/index.ts';
@@ -11,5 +12,6 @@ export function createConnectorCatalog(): ConnectorCatalog {
   catalog.register(graphqlConnector);
   catalog.register(xentralConnector);
   catalog.register(salesforceConnector);
+  catalog.register(googleCalendarConnector);
   return catalog;
 }

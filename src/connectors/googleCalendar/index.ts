@@ -1,0 +1,71 @@
+// Google Calendar: the events of one calendar, incremental by sync token, with OAuth2.
+import type { ConnectorDefinition } from '../sdk/connectorDefinition.ts';
+import { createGoogleCalendarAdapter } from './adapter.ts';
+import {
+  type GoogleCalendarConfig,
+  type GoogleCalendarCredentials,
+  googleCalendarConfigSchema,
+  googleCalendarCredentialsSchema,
+} from './config.ts';
+
+export const googleCalendarConnector: ConnectorDefinition<GoogleCalendarConfig, GoogleCalendarCredentials> = {
+  id: 'google-calendar',
+  name: 'Google Calendar',
+  type: 'REST',
+  authKind: 'oauth2',
+  description:
+    'Events of one Google calendar, incremental with sync tokens; a 410 Gone starts a full resync.',
+  configSchema: googleCalendarConfigSchema,
+  credentialsSchema: googleCalendarCredentialsSchema,
+  entities: ['calendarEvent'],
+  rateLimits: { requestsPerMinute: 300, requestsPerDay: null, concurrency: 2 },
+  // Google does not rotate refresh tokens, so asking for an access token is a harmless test.
+  testConnection: async ({ config, credentials, signal }) => {
+    const started = performance.now();
+    try {
+      const response = await fetch(config.tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: credentials.refreshToken,
+          client_id: config.clientId,
+          client_secret: credentials.clientSecret,
+        }),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs)]),
+      });
+      await response.body?.cancel();
+      const latencyMs = Math.round(performance.now() - started);
+      return response.ok
+        ? { ok: true, message: 'Google accepted the authorization', latencyMs, httpStatus: response.status }
+        : {
+            ok: false,
+            message: `Google refused the authorization (HTTP ${response.status}): reconnect`,
+            latencyMs,
+            httpStatus: response.status,
+          };
+    } catch (error) {
+      return {
+        ok: false,
+        message: `the token endpoint could not be reached (${(error as Error).name})`,
+        latencyMs: Math.round(performance.now() - started),
+      };
+    }
+  },
+  createAdapter: createGoogleCalendarAdapter,
+  canonicalEntity: () => 'calendarEvent',
+  defaultMapping: {
+    calendarEvent: {
+      target: 'calendarEvent',
+      fields: {
+        title: { from: 'summary', default: '(ohne Titel)' },
+        // Timed events have dateTime, all-day events date: whichever is there.
+        start: { from: ['start.dateTime', 'start.date'], transforms: [{ op: 'join', separator: '' }] },
+        end: { from: ['end.dateTime', 'end.date'], transforms: [{ op: 'join', separator: '' }] },
+        location: { from: 'location' },
+        description: { from: 'description' },
+        attendees: { from: 'attendees[*].email' },
+      },
+    },
+  },
+};
