@@ -2,6 +2,7 @@
 // Each prints where it listens and an integration body that points the hub at it.
 import { parseArgs } from 'node:util';
 import { startGoogleSandbox } from './google/server.ts';
+import { startGraphSandbox } from './graph/server.ts';
 import { startKlentySandbox } from './klenty/server.ts';
 import { startMondaySandbox } from './monday/server.ts';
 import { startRecordSource } from './recordSource/server.ts';
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     'klenty-port': { type: 'string', default: '4040' },
     'monday-port': { type: 'string', default: '4050' },
     'google-port': { type: 'string', default: '4060' },
+    'graph-port': { type: 'string', default: '4070' },
   },
 });
 
@@ -32,6 +34,7 @@ const google = await startGoogleSandbox({
   events: Math.min(customers, 2000),
   port: Number(values['google-port']),
 });
+const graph = await startGraphSandbox({ port: Number(values['graph-port']) });
 const records = await startRecordSource({
   count: customers,
   port: Number(values['records-port']),
@@ -95,6 +98,16 @@ show(
       tokenUrl: google.tokenUrl,
     },
     credentials: { clientSecret: google.client.clientSecret, refreshToken: google.grant() },
+  },
+);
+show(
+  'Outlook via Microsoft Graph (delta queries and the v2.0 token endpoint; refresh tokens rotate)',
+  graph.url,
+  {
+    name: 'Outlook sandbox',
+    connector: 'microsoft-graph',
+    config: { clientId: graph.client.clientId, apiBaseUrl: graph.url, loginUrl: graph.url },
+    credentials: { clientSecret: graph.client.clientSecret, refreshToken: graph.grant() },
   },
 );
 show('Paged record source (generic REST)', records.url, {

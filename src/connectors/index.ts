@@ -2,6 +2,7 @@
 import { ConnectorCatalog } from './catalog.ts';
 import { googleCalendarConnector } from './googleCalendar/index.ts';
 import { graphqlConnector } from './graphql/index.ts';
+import { microsoftGraphConnector } from './microsoftGraph/index.ts';
 import { restConnector } from './rest/index.ts';
 import { salesforceConnector } from './salesforce/index.ts';
 import { xentralConnector } from './xentral/index.ts';
@@ -13,5 +14,6 @@ export function createConnectorCatalog(): ConnectorCatalog {
   catalog.register(xentralConnector);
   catalog.register(salesforceConnector);
   catalog.register(googleCalendarConnector);
+  catalog.register(microsoftGraphConnector);
   return catalog;
 }
