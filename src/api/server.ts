@@ -16,6 +16,7 @@ import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { messageRoutes } from './routes/messages.ts';
 import { proxyRoutes } from './routes/proxy.ts';
 import { syncRoutes } from './routes/sync.ts';
 
@@ -57,6 +58,7 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
   keyRoutes(app, context);
   syncRoutes(app, context);
   proxyRoutes(app, context);
+  messageRoutes(app, context);
   eventRoutes(app, context);
   return app;
 }

@@ -1,5 +1,6 @@
 // Every connector the hub ships. Adding one means adding its folder and one line here.
 import { ConnectorCatalog } from './catalog.ts';
+import { emailConnector } from './email/index.ts';
 import { googleCalendarConnector } from './googleCalendar/index.ts';
 import { graphqlConnector } from './graphql/index.ts';
 import { microsoftGraphConnector } from './microsoftGraph/index.ts';
@@ -15,5 +16,6 @@ export function createConnectorCatalog(): ConnectorCatalog {
   catalog.register(salesforceConnector);
   catalog.register(googleCalendarConnector);
   catalog.register(microsoftGraphConnector);
+  catalog.register(emailConnector);
   return catalog;
 }

@@ -95,6 +95,9 @@ export const canonicalEntities = {
     field('date', 'datetime', 'sent at'),
     field('body', 'string', 'text body'),
     field('attachments', 'array', 'attachment metadata'),
+    field('contacts', 'array', 'CRM customers and contacts matched by address'),
+    field('folder', 'string', 'mailbox folder'),
+    field('seen', 'boolean', 'read'),
   ],
   call: [
     field('callId', 'string', 'the phone system call id'),

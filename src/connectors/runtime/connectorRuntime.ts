@@ -19,6 +19,7 @@ import { IntegrationRateLimiter } from '../sdk/rateLimiter.ts';
 import { Redactor } from '../sdk/redact.ts';
 import { RequestLogWriter } from '../sdk/requestLog.ts';
 import { createCircuitBreaker } from '../sdk/resilience.ts';
+import { findContactsByEmail } from './contactLookup.ts';
 import { storedOAuthTokenSource } from './oauthTokenSource.ts';
 
 export interface RuntimeDependencies {
@@ -107,6 +108,10 @@ export class ConnectorRuntime {
         });
         return oauth2Auth(source);
       },
+      rateLimit: async (signal) => {
+        await this.#limiter(integration).take(options.maxWaitMs, signal);
+      },
+      findContacts: (addresses) => findContactsByEmail(pool, addresses),
     };
     return { adapter: connector.createAdapter(runtime), redactor };
   }

@@ -52,6 +52,28 @@ export interface IntegrationAdapter {
   healthCheck(signal: AbortSignal): Promise<ConnectionResult>;
   capabilities(entity: string): EntityCapabilities;
   sync(request: SyncRequest): AsyncIterable<SyncBatch>;
+  /** Sends a message through the system (email), for connectors that can. */
+  send?(message: OutboundMessage, signal: AbortSignal): Promise<SentMessage>;
   /** The client the outbound proxy forwards through, for connectors that speak HTTP. */
   readonly http?: ConnectorHttpClient;
+}
+
+export interface OutboundMessage {
+  to: string[];
+  cc?: string[] | undefined;
+  bcc?: string[] | undefined;
+  subject: string;
+  text?: string | undefined;
+  html?: string | undefined;
+  inReplyTo?: string | undefined;
+  references?: string[] | undefined;
+  attachments?: { filename: string; contentType: string; content: Buffer }[] | undefined;
+}
+
+export interface SentMessage {
+  messageId: string;
+  accepted: string[];
+  rejected: string[];
+  /** The folder a copy was stored in. */
+  storedIn?: string;
 }

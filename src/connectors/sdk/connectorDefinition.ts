@@ -76,6 +76,22 @@ export interface AdapterRuntime<Config, Credentials> {
    * refreshed ahead of expiry under a lock shared by every hub process.
    */
   oauth2(setup: OAuthClientSetup): AuthProvider;
+  /**
+   * Takes one request from the integration's shared budget, for connectors that speak a protocol
+   * other than HTTP through `http()` (IMAP, CalDAV, SOAP libraries); waits within the per-minute window.
+   */
+  rateLimit(signal?: AbortSignal): Promise<void>;
+  /** CRM contacts and customers already in the hub whose email is one of these addresses (lower case). */
+  findContacts(addresses: string[]): Promise<ContactMatch[]>;
+}
+
+export interface ContactMatch {
+  email: string;
+  integrationId: string;
+  entity: string;
+  externalId: string;
+  canonicalType: string;
+  name: string | null;
 }
 
 export interface ConnectorDefinition<Config = unknown, Credentials = unknown> {
