@@ -51,6 +51,10 @@ const environmentSchema = z.object({
     .string()
     .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as Europe/Berlin')
     .default('Europe/Berlin'),
+  HUB_PUBLIC_URL: optionalString.refine(
+    (value) => value === undefined || /^https?:\/\/[^/]+/.test(value),
+    'must be an http or https URL',
+  ),
   HUB_OIDC_ISSUER: optionalString,
   HUB_OIDC_AUDIENCE: optionalString,
   HUB_OIDC_JWKS_URL: optionalString,
@@ -77,6 +81,7 @@ export interface HubConfig {
   workerConcurrency: number;
   schedulerIntervalMs: number;
   reportTimezone: string;
+  publicUrl: string;
   logLevel: string;
   apiRateLimitPerMinute: number;
   bodyLimitBytes: number;
@@ -115,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     workerConcurrency: e.HUB_WORKER_CONCURRENCY,
     schedulerIntervalMs: e.HUB_SCHEDULER_INTERVAL_MS,
     reportTimezone: e.HUB_REPORT_TIMEZONE,
+    // Where browsers reach the hub: OAuth providers send the user back to its callback route.
+    publicUrl: (e.HUB_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     oidc: oidcFrom(e),
   };
 }

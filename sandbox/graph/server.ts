@@ -6,12 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SandboxAuthorizationServer } from '../oauth/authorizationServer.ts';
 
 type Item = Record<string, unknown> & { id: string; lastModifiedDateTime: string; removed?: boolean };
 
 export interface GraphSandbox {
   url: string;
   tokenUrl: string;
+  authorizeUrl: string;
+  oauth: SandboxAuthorizationServer;
   client: { clientId: string; clientSecret: string };
   grant(): string;
   events: Item[];
@@ -29,11 +32,15 @@ export async function startGraphSandbox(
   options: { events?: number; messages?: number; port?: number } = {},
 ): Promise<GraphSandbox> {
   const client = { clientId: '00000000-hub-sandbox', clientSecret: 'graph-sandbox-secret-0000' };
-  const refreshTokens = new Set<string>();
-  const accessTokens = new Map<string, number>();
+  const oauth = new SandboxAuthorizationServer({
+    client,
+    rotateRefreshTokens: true,
+    scope: 'Calendars.Read Mail.Read offline_access',
+    invalidGrantDescription: 'AADSTS70000: The refresh token has expired or was already used.',
+  });
   const deltaTokens = new Map<string, { kind: 'events' | 'messages'; since: number }>();
   const pages = new Map<string, { kind: 'events' | 'messages'; since: number | undefined; offset: number }>();
-  const stats = { refreshes: 0, throttled: 0, gone: 0 };
+  const stats = { throttled: 0, gone: 0 };
   let throttleNext = 0;
   let clock = Date.parse('2026-11-01T07:00:00.000Z');
   const tick = () => {
@@ -79,37 +86,18 @@ export async function startGraphSandbox(
     const fail = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
       send(status, { error: { code, message } }, headers);
 
+    if (url.pathname.endsWith('/oauth2/v2.0/authorize') && request.method === 'GET') {
+      return oauth.authorize(url, response);
+    }
     if (url.pathname.endsWith('/oauth2/v2.0/token') && request.method === 'POST') {
       let body = '';
       request.on('data', (chunk) => (body += chunk));
-      request.on('end', () => {
-        const form = new URLSearchParams(body);
-        if (form.get('client_id') !== client.clientId || form.get('client_secret') !== client.clientSecret) {
-          return send(401, { error: 'invalid_client' });
-        }
-        const presented = form.get('refresh_token') ?? '';
-        if (!refreshTokens.delete(presented)) {
-          return send(400, {
-            error: 'invalid_grant',
-            error_description: 'AADSTS70000: The refresh token has expired or was already used.',
-          });
-        }
-        stats.refreshes += 1;
-        const access = `eyJ0eXAi.${randomBytes(24).toString('base64url')}`;
-        accessTokens.set(access, Date.now() + 3_600_000);
-        const refresh = `0.AR${randomBytes(24).toString('base64url')}`;
-        refreshTokens.add(refresh);
-        send(200, {
-          token_type: 'Bearer',
-          expires_in: 3599,
-          access_token: access,
-          refresh_token: refresh,
-          scope: 'Calendars.Read Mail.Read offline_access',
-        });
-      });
+      request.on('end', () =>
+        oauth.token(new URLSearchParams(body), request.headers.authorization, response),
+      );
       return;
     }
-    if ((accessTokens.get(request.headers.authorization?.replace(/^Bearer /, '') ?? '') ?? 0) < Date.now()) {
+    if (!oauth.accessTokenValid(request.headers.authorization)) {
       return fail(401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.');
     }
     if (throttleNext > 0) {
@@ -173,11 +161,9 @@ export async function startGraphSandbox(
     url,
     tokenUrl: `${url}/common/oauth2/v2.0/token`,
     client,
-    grant: () => {
-      const token = `0.AR${randomBytes(24).toString('base64url')}`;
-      refreshTokens.add(token);
-      return token;
-    },
+    authorizeUrl: `${url}/common/oauth2/v2.0/authorize`,
+    oauth,
+    grant: () => oauth.grant(),
     events,
     messages,
     change: (kind, id, patch) => {
@@ -194,7 +180,7 @@ export async function startGraphSandbox(
     throttle: (count) => {
       throttleNext = count;
     },
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, refreshes: oauth.stats.refreshes }),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

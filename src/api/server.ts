@@ -17,6 +17,7 @@ import { healthRoutes } from './routes/health.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { oauthRoutes } from './routes/oauth.ts';
 import { proxyRoutes } from './routes/proxy.ts';
 import { syncRoutes } from './routes/sync.ts';
 
@@ -59,6 +60,7 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
   syncRoutes(app, context);
   proxyRoutes(app, context);
   messageRoutes(app, context);
+  oauthRoutes(app, context);
   eventRoutes(app, context);
   return app;
 }

@@ -6,6 +6,7 @@ export const googleCalendarConfigSchema = z.strictObject({
   clientId: z.string().min(1),
   apiBaseUrl: z.url({ protocol: /^https?$/ }).default('https://www.googleapis.com'),
   tokenUrl: z.url({ protocol: /^https?$/ }).default('https://oauth2.googleapis.com/token'),
+  authorizationUrl: z.url({ protocol: /^https?$/ }).default('https://accounts.google.com/o/oauth2/v2/auth'),
   /** Google allows up to 2500 events a page. */
   pageSize: z.number().int().min(1).max(2500).default(250),
   timeoutMs: z.number().int().min(100).max(120_000).default(20_000),
@@ -13,7 +14,8 @@ export const googleCalendarConfigSchema = z.strictObject({
 
 export const googleCalendarCredentialsSchema = z.strictObject({
   clientSecret: z.string().min(1),
-  refreshToken: z.string().min(1),
+  /** Stored by the hub's OAuth flow (Connect); may be given directly when it was obtained elsewhere. */
+  refreshToken: z.string().min(1).optional(),
   accessToken: z.string().min(1).optional(),
   expiresAt: z.string().optional(),
 });

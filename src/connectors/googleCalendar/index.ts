@@ -20,8 +20,20 @@ export const googleCalendarConnector: ConnectorDefinition<GoogleCalendarConfig, 
   entities: ['calendarEvent'],
   rateLimits: { requestsPerMinute: 300, requestsPerDay: null, concurrency: 2 },
   // Google does not rotate refresh tokens, so asking for an access token is a harmless test.
+  oauthAuthorization: (config) => ({
+    authorizationUrl: config.authorizationUrl,
+    tokenUrl: config.tokenUrl,
+    clientId: config.clientId,
+    scopes: ['https://www.googleapis.com/auth/calendar.readonly'],
+    clientAuth: 'post',
+    // Google hands out a refresh token only for offline access, and again only after a new consent.
+    extraParams: { access_type: 'offline', prompt: 'consent' },
+  }),
   testConnection: async ({ config, credentials, signal }) => {
     const started = performance.now();
+    if (!credentials.refreshToken) {
+      return { ok: false, message: 'not connected yet: connect the integration to Google', latencyMs: 0 };
+    }
     try {
       const response = await fetch(config.tokenUrl, {
         method: 'POST',

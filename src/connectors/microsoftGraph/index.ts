@@ -21,6 +21,16 @@ export const microsoftGraphConnector: ConnectorDefinition<GraphConfig, GraphCred
   // Graph allows 4 concurrent requests per mailbox.
   rateLimits: { requestsPerMinute: 600, requestsPerDay: null, concurrency: 4 },
   // Graph rotates the refresh token on every use, so a test must not spend it: it checks the settings only.
+  oauthAuthorization: (config) => {
+    const base = `${config.loginUrl.replace(/\/$/, '')}/${config.tenant}/oauth2/v2.0`;
+    return {
+      authorizationUrl: `${base}/authorize`,
+      tokenUrl: `${base}/token`,
+      clientId: config.clientId,
+      scopes: ['offline_access', 'Calendars.Read', 'Mail.Read'],
+      clientAuth: 'post',
+    };
+  },
   testConnection: async ({ config }) => {
     const started = performance.now();
     try {

@@ -19,7 +19,8 @@ export const salesforceConfigSchema = z.strictObject({
 
 export const salesforceCredentialsSchema = z.strictObject({
   clientSecret: z.string().min(1),
-  refreshToken: z.string().min(1),
+  /** Stored by the hub's OAuth flow (Connect); may be given directly when it was obtained elsewhere. */
+  refreshToken: z.string().min(1).optional(),
   accessToken: z.string().min(1).optional(),
   expiresAt: z.string().optional(),
 });

@@ -20,6 +20,13 @@ export const salesforceConnector: ConnectorDefinition<SalesforceConfig, Salesfor
   credentialsSchema: salesforceCredentialsSchema,
   entities: Object.keys(salesforceEntities),
   rateLimits: { requestsPerMinute: 600, requestsPerDay: null, concurrency: 4 },
+  oauthAuthorization: (config) => ({
+    authorizationUrl: `${config.loginUrl.replace(/\/$/, '')}/services/oauth2/authorize`,
+    tokenUrl: `${config.loginUrl.replace(/\/$/, '')}/services/oauth2/token`,
+    clientId: config.clientId,
+    scopes: ['api', 'refresh_token'],
+    clientAuth: 'post',
+  }),
   testConnection: async ({ config }) => {
     // Without stored tokens a test can only check that the instance answers at all.
     const started = performance.now();

@@ -51,6 +51,16 @@ export interface OAuthClientSetup {
   clientAuth?: 'post' | 'basic';
 }
 
+export interface OAuthAuthorization {
+  authorizationUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  scopes: string[];
+  clientAuth?: 'post' | 'basic';
+  /** Vendor parameters of the authorization request (Google's access_type=offline, prompt=consent). */
+  extraParams?: Record<string, string>;
+}
+
 /** A known system described by data for a generic connector: settings and mapping, without the URL and secrets. */
 export interface ConnectorTemplate {
   id: string;
@@ -112,6 +122,8 @@ export interface ConnectorDefinition<Config = unknown, Credentials = unknown> {
   canonicalEntity?(entity: string): string;
   /** The mapping an entity gets when the integration brings none. */
   defaultMapping?: Record<string, EntityMappingInput>;
+  /** Where a person grants the hub access (authorization code with PKCE), for OAuth2 connectors. */
+  oauthAuthorization?(config: Config): OAuthAuthorization;
   /** Known systems this connector reaches with settings only. */
   templates?: ConnectorTemplate[];
 }
