@@ -1,4 +1,5 @@
 // Every connector the hub ships. Adding one means adding its folder and one line here.
+import { caldavConnector } from './caldav/index.ts';
 import { ConnectorCatalog } from './catalog.ts';
 import { emailConnector } from './email/index.ts';
 import { googleCalendarConnector } from './googleCalendar/index.ts';
@@ -16,6 +17,7 @@ export function createConnectorCatalog(): ConnectorCatalog {
   catalog.register(salesforceConnector);
   catalog.register(googleCalendarConnector);
   catalog.register(microsoftGraphConnector);
+  catalog.register(caldavConnector);
   catalog.register(emailConnector);
   return catalog;
 }
