@@ -151,6 +151,38 @@ export async function startSalesforceSandbox(
       if (!cursor) return send(response, 400, error('INVALID_QUERY_LOCATOR', 'invalid query locator'));
       return batch(response, more[1], cursor);
     }
+    const sobject = new RegExp(`^${API}/sobjects/Account/(\\w+)$`).exec(url.pathname);
+    const account = sobject && accounts.find((row) => row.Id === sobject[1]);
+    if (account && request.method === 'GET') {
+      return send(response, 200, { attributes: { type: 'Account', url: url.pathname }, ...account });
+    }
+    if (account && request.method === 'PATCH') {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        let patch: Record<string, unknown>;
+        try {
+          patch = JSON.parse(body) as Record<string, unknown>;
+        } catch {
+          return send(response, 400, error('JSON_PARSER_ERROR', 'The request body is not valid JSON'));
+        }
+        const unknown = Object.keys(patch).find((field) => !(field in account) || field === 'Id');
+        if (unknown) {
+          return send(
+            response,
+            400,
+            error('INVALID_FIELD', `No such column '${unknown}' on sobject of type Account`),
+          );
+        }
+        clock = Math.max(Date.now(), clock + 1000);
+        Object.assign(account, patch, {
+          SystemModstamp: new Date(clock).toISOString().replace('Z', '+0000'),
+        });
+        response.writeHead(204);
+        response.end();
+      });
+      return;
+    }
     return send(response, 404, error('NOT_FOUND', 'The requested resource does not exist'));
   });
 

@@ -145,10 +145,51 @@ export async function startXentralSandbox(options: XentralSandboxOptions = {}): 
           limitHeaders,
         );
       if (sub) return list(response, url, data.addresses.get(id) ?? [], limitHeaders);
+      if (request.method === 'PATCH' && collection === 'customers')
+        return patchCustomer(request, response, record, limitHeaders);
       return send(response, 200, { data: record }, limitHeaders);
     }
     return list(response, url, records, limitHeaders);
   });
+
+  // Updating a customer (the write route is unconfirmed in Xentral's public docs; PATCH with
+  // problem details for invalid fields is what its API does elsewhere).
+  function patchCustomer(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    record: XentralRecord,
+    headers: Record<string, string>,
+  ) {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      let patch: Record<string, unknown>;
+      try {
+        patch = JSON.parse(body) as Record<string, unknown>;
+      } catch {
+        return send(response, 400, problem(400, 'Bad Request', 'the body is not JSON'), headers);
+      }
+      const writable = new Set(['name', 'email', 'phone', 'vatId', 'firstname', 'lastname']);
+      const violations = Object.entries(patch).flatMap(([field, value]) =>
+        !writable.has(field)
+          ? [{ propertyPath: field, message: 'This field cannot be changed.' }]
+          : field === 'name' && (typeof value !== 'string' || value.trim() === '')
+            ? [{ propertyPath: field, message: 'This value should not be blank.' }]
+            : [],
+      );
+      if (violations.length > 0) {
+        return send(
+          response,
+          400,
+          { ...problem(400, 'Bad Request', 'validation failed'), violations },
+          headers,
+        );
+      }
+      clock = Math.max(Date.now(), clock + 1);
+      Object.assign(record, patch, { updatedAt: new Date(clock).toISOString() });
+      send(response, 200, { data: record }, headers);
+    });
+  }
 
   function list(
     response: http.ServerResponse,

@@ -11,6 +11,7 @@ import type { HubContext } from './context.ts';
 import { sendProblem, toHubError } from './problem.ts';
 import { apiKeyRoutes } from './routes/apiKeys.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { conflictRoutes } from './routes/conflicts.ts';
 import { connectorRoutes } from './routes/connectors.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -61,6 +62,7 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
   proxyRoutes(app, context);
   messageRoutes(app, context);
   oauthRoutes(app, context);
+  conflictRoutes(app, context);
   eventRoutes(app, context);
   return app;
 }

@@ -11,6 +11,7 @@ const auditedFields = [
   'rateLimits',
   'retryPolicy',
   'schedule',
+  'twoWay',
   'entities',
   'mapping',
 ] as const;

@@ -46,6 +46,16 @@ export const endpointSchema = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
 });
 
+export const twoWaySchema = z.strictObject({
+  /** Changes made in the hub (PATCH on a record) are written back to the source. */
+  enabled: z.boolean(),
+  conflictPolicy: z.enum(['external_wins', 'hub_wins', 'newest_wins', 'field_merge', 'manual'], {
+    error: 'must be one of external_wins, hub_wins, newest_wins, field_merge, manual',
+  }),
+});
+
+export const defaultTwoWay: z.infer<typeof twoWaySchema> = { enabled: false, conflictPolicy: 'manual' };
+
 const name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 const credentialsInput = z.record(z.string(), z.string().max(16_384));
 const entityName = z.string().min(1).max(50);
@@ -62,6 +72,7 @@ export const createIntegrationSchema = z.strictObject({
   rateLimits: rateLimitsSchema.partial().default({}),
   retryPolicy: retryPolicySchema.partial().default({}),
   schedule: scheduleSchema.partial().default({}),
+  twoWay: twoWaySchema.partial().default({}),
   entities: z.array(entityName).max(50).optional(),
   mapping: z.record(z.string(), z.unknown()).optional(),
 });
@@ -76,6 +87,7 @@ export const updateIntegrationSchema = z.strictObject({
   rateLimits: rateLimitsSchema.partial().optional(),
   retryPolicy: retryPolicySchema.partial().optional(),
   schedule: scheduleSchema.partial().optional(),
+  twoWay: twoWaySchema.partial().optional(),
   entities: z.array(entityName).max(50).optional(),
   mapping: z.record(z.string(), z.unknown()).optional(),
 });
@@ -85,6 +97,7 @@ export type UpdateIntegrationInput = z.infer<typeof updateIntegrationSchema>;
 export type RateLimits = z.infer<typeof rateLimitsSchema>;
 export type RetryPolicy = z.infer<typeof retryPolicySchema>;
 export type Schedule = z.infer<typeof scheduleSchema>;
+export type TwoWay = z.infer<typeof twoWaySchema>;
 export type Endpoint = z.infer<typeof endpointSchema>;
 
 export const integrationViewSchema = z.object({
@@ -100,6 +113,7 @@ export const integrationViewSchema = z.object({
   rateLimits: rateLimitsSchema,
   retryPolicy: retryPolicySchema,
   schedule: scheduleSchema,
+  twoWay: twoWaySchema,
   entities: z.array(z.string()),
   mapping: z.record(z.string(), z.unknown()),
   version: z.number().int(),

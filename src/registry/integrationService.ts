@@ -17,6 +17,7 @@ import {
   createIntegrationSchema,
   defaultRetryPolicy,
   defaultSchedule,
+  defaultTwoWay,
   type UpdateIntegrationInput,
 } from './integrationSchema.ts';
 import {
@@ -79,6 +80,7 @@ export class IntegrationService {
         rateLimits: { ...connector.rateLimits, ...input.rateLimits },
         retryPolicy: { ...defaultRetryPolicy, ...input.retryPolicy },
         schedule: { ...defaultSchedule, ...input.schedule },
+        twoWay: { ...defaultTwoWay, ...input.twoWay },
         entities: parts.entities,
         mapping: parts.mapping,
       };
@@ -156,6 +158,7 @@ export class IntegrationService {
         rateLimits: { ...before.rateLimits, ...patch.rateLimits },
         retryPolicy: { ...before.retryPolicy, ...patch.retryPolicy },
         schedule: { ...before.schedule, ...patch.schedule },
+        twoWay: { ...before.twoWay, ...patch.twoWay },
         entities: parts.entities,
         mapping: parts.mapping,
       };

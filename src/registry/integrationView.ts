@@ -21,6 +21,7 @@ export function toIntegrationView(stored: StoredIntegration, viewer: Principal):
     rateLimits: stored.rateLimits,
     retryPolicy: stored.retryPolicy,
     schedule: stored.schedule,
+    twoWay: stored.twoWay,
     entities: stored.entities,
     mapping: stored.mapping,
     version: stored.version,

@@ -1,6 +1,6 @@
 // SQL for integration_configs. One function per operation; callers pass the pool or a transaction.
 import type { Queryable } from '../db/pool.ts';
-import type { Endpoint, RateLimits, RetryPolicy, Schedule } from './integrationSchema.ts';
+import type { Endpoint, RateLimits, RetryPolicy, Schedule, TwoWay } from './integrationSchema.ts';
 
 export interface StoredIntegration {
   id: string;
@@ -17,6 +17,7 @@ export interface StoredIntegration {
   rateLimits: RateLimits;
   retryPolicy: RetryPolicy;
   schedule: Schedule;
+  twoWay: TwoWay;
   entities: string[];
   mapping: Record<string, unknown>;
   version: number;
@@ -30,7 +31,7 @@ export type IntegrationFields = Omit<StoredIntegration, 'id' | 'version' | 'crea
 const columns = `id, name, connector, type, status, status_reason AS "statusReason",
   credentials_encrypted AS "credentialsEncrypted", credentials_key_id AS "credentialsKeyId",
   credentials_hint AS "credentialsHint", config, endpoints, rate_limits AS "rateLimits",
-  retry_policy AS "retryPolicy", schedule, entities, mapping, version,
+  retry_policy AS "retryPolicy", schedule, two_way AS "twoWay", entities, mapping, version,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 const fieldValues = (fields: IntegrationFields) => [
@@ -49,6 +50,7 @@ const fieldValues = (fields: IntegrationFields) => [
   JSON.stringify(fields.schedule),
   JSON.stringify(fields.entities),
   JSON.stringify(fields.mapping),
+  JSON.stringify(fields.twoWay),
 ];
 
 export async function insertIntegration(
@@ -60,8 +62,8 @@ export async function insertIntegration(
   const result = await tx.query<StoredIntegration>(
     `INSERT INTO integration_configs (name, connector, type, status, status_reason, credentials_encrypted,
        credentials_key_id, credentials_hint, config, endpoints, rate_limits, retry_policy, schedule, entities,
-       mapping, id, created_by, updated_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+       mapping, two_way, id, created_by, updated_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
      RETURNING ${columns}`,
     [...fieldValues(fields), id, actorId],
   );
@@ -77,9 +79,9 @@ export async function updateIntegrationRow(
   const result = await tx.query<StoredIntegration>(
     `UPDATE integration_configs SET name = $1, connector = $2, type = $3, status = $4, status_reason = $5,
        credentials_encrypted = $6, credentials_key_id = $7, credentials_hint = $8, config = $9, endpoints = $10,
-       rate_limits = $11, retry_policy = $12, schedule = $13, entities = $14, mapping = $15,
-       version = version + 1, updated_at = now(), updated_by = $17
-     WHERE id = $16 RETURNING ${columns}`,
+       rate_limits = $11, retry_policy = $12, schedule = $13, entities = $14, mapping = $15, two_way = $16,
+       version = version + 1, updated_at = now(), updated_by = $18
+     WHERE id = $17 RETURNING ${columns}`,
     [...fieldValues(fields), id, actorId],
   );
   return result.rows[0]!;

@@ -48,15 +48,17 @@ export async function classifyRecords(
   const records = [...byId.values()];
   const classified: Classified = { changed: [], unchanged: 0 };
   if (records.length === 0) return classified;
-  const existing = await db.query<{ id: string; hash: string | null; deleted: boolean }>(
-    `SELECT external_id AS id, content_hash AS hash, deleted_at IS NOT NULL AS deleted FROM synced_records
+  const existing = await db.query<{ id: string; hash: string | null; deleted: boolean; held: boolean }>(
+    `SELECT external_id AS id, content_hash AS hash, deleted_at IS NOT NULL AS deleted,
+            write_state IS NOT NULL AS held FROM synced_records
       WHERE integration_id = $1 AND entity = $2 AND external_id = ANY($3::text[])`,
     [target.integrationId, target.entity, records.map((record) => record.externalId)],
   );
   const stored = new Map(existing.rows.map((row) => [row.id, row]));
   for (const record of records) {
     const before = stored.get(record.externalId);
-    if (before && !before.deleted && before.hash === record.hash) classified.unchanged += 1;
+    // A record changed in the hub waits for its write-back, which reads the source's version itself.
+    if (before && !before.deleted && (before.hash === record.hash || before.held)) classified.unchanged += 1;
     else classified.changed.push({ record, kind: before && !before.deleted ? 'updated' : 'created' });
   }
   return classified;

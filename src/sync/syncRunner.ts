@@ -8,15 +8,10 @@ import type { ConnectorRuntime, LiveAdapter } from '../connectors/runtime/connec
 import { ConnectorError, toConnectorError } from '../connectors/sdk/connectorError.ts';
 import { type Pool, withTransaction } from '../db/pool.ts';
 import { appendEvents, integrationSource } from '../events/outbox.ts';
-import {
-  type CompiledMapping,
-  compileMapping,
-  entityMappingSchema,
-  identityMapping,
-} from '../mapping/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { HubMetrics } from '../observability/metrics.ts';
 import { findIntegration, type StoredIntegration } from '../registry/integrationsTable.ts';
+import { resolveEntityMapping } from './entityMapping.ts';
 import { syncEntity } from './entitySync.ts';
 import { type Failure, markFailing, markHealthy } from './integrationHealth.ts';
 import { mappingFingerprint } from './mapBatch.ts';
@@ -31,6 +26,8 @@ import {
   type SyncRun,
 } from './syncRunsTable.ts';
 import { recordEntityOutcome } from './syncStatusTable.ts';
+import { reverseMapping } from './twoWay/reverseMapping.ts';
+import { writeBackPending } from './twoWay/writeBack.ts';
 
 export interface SyncRunnerDependencies {
   pool: Pool;
@@ -179,8 +176,30 @@ export class SyncRunner {
     signal: AbortSignal,
   ): Promise<void> {
     const capabilities = live.adapter.capabilities(entity);
-    const { mapping, canonicalType, spec } = this.#mappingFor(integration, entity);
+    const { mapping, canonicalType, spec } = resolveEntityMapping(this.#deps.catalog, integration, entity);
     const fingerprint = mappingFingerprint(spec, canonicalType);
+    if (integration.twoWay.enabled) {
+      // The hub's own changes go out first; the sync after them then reads them back unchanged.
+      const written = await writeBackPending({
+        pool: this.#deps.pool,
+        logger: this.#deps.logger,
+        adapter: live.adapter,
+        integrationId: integration.id,
+        entity,
+        canonicalType,
+        mapping,
+        reverse: reverseMapping(spec),
+        twoWay: integration.twoWay,
+        traceId: run.traceId ?? undefined,
+        signal,
+      });
+      if (written.written + written.conflicts + written.waiting > 0) {
+        this.#deps.logger.info(
+          { integrationId: integration.id, entity, ...written },
+          'hub changes written back',
+        );
+      }
+    }
     await syncEntity({
       pool: this.#deps.pool,
       logger: this.#deps.logger,
@@ -198,25 +217,6 @@ export class SyncRunner {
         traceId: run.traceId ?? undefined,
       },
     });
-  }
-
-  /** The entity's mapping: the integration's own, else the connector's template, else none. */
-  #mappingFor(
-    integration: StoredIntegration,
-    entity: string,
-  ): { mapping: CompiledMapping; canonicalType: string; spec: unknown } {
-    const connector = this.#deps.catalog.get(integration.connector);
-    const fallbackType = connector.canonicalEntity?.(entity) ?? entity;
-    const raw = integration.mapping[entity] ?? connector.defaultMapping?.[entity];
-    if (raw === undefined) return { mapping: identityMapping, canonicalType: fallbackType, spec: undefined };
-    const parsed = entityMappingSchema.safeParse(raw);
-    if (!parsed.success) {
-      throw new ConnectorError(
-        'config',
-        `mapping.${entity}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-      );
-    }
-    return { mapping: compileMapping(parsed.data), canonicalType: parsed.data.target, spec: raw };
   }
 
   async #finish(

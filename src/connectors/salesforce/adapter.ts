@@ -41,6 +41,38 @@ export function createSalesforceAdapter(
     http,
     connect: async () => {},
     disconnect: async () => {},
+    // Two-way sync: sObject rows read and updated by id (PATCH answers 204, so the row is read again).
+    read: async (entity, externalId, signal) => {
+      const response = await http.request({
+        path: `${api}/sobjects/${entityOf(entity).object}/${encodeURIComponent(externalId)}`,
+        query: { fields: entityOf(entity).fields.join(',') },
+        signal,
+        parseJson: true,
+        passClientErrors: true,
+      });
+      if (response.status === 404) return null;
+      if (response.status >= 400)
+        throw new ConnectorError('permanent', `Salesforce refused the read (${response.status})`);
+      const row = response.json<Record<string, unknown> & { Id: string; SystemModstamp?: string }>();
+      return { externalId: row.Id, data: row, modifiedAt: row.SystemModstamp };
+    },
+    write: async (entity, externalId, patch, signal) => {
+      await http.request({
+        method: 'PATCH',
+        path: `${api}/sobjects/${entityOf(entity).object}/${encodeURIComponent(externalId)}`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(patch),
+        signal,
+      });
+      const stored = await http.request({
+        path: `${api}/sobjects/${entityOf(entity).object}/${encodeURIComponent(externalId)}`,
+        query: { fields: entityOf(entity).fields.join(',') },
+        signal,
+        parseJson: true,
+      });
+      const row = stored.json<Record<string, unknown> & { Id: string; SystemModstamp?: string }>();
+      return { externalId: row.Id, data: row, modifiedAt: row.SystemModstamp };
+    },
     healthCheck: async (signal) => {
       const started = performance.now();
       try {

@@ -10,6 +10,8 @@ export interface SourceRecord {
   data: unknown;
   /** The source says this record is gone (a tombstone). */
   deleted?: boolean;
+  /** When the source last changed the record, where it says so (read for two-way sync). */
+  modifiedAt?: string | undefined;
 }
 
 /** A connector's checkpoint: plain JSON, opaque to the engine. */
@@ -52,6 +54,15 @@ export interface IntegrationAdapter {
   healthCheck(signal: AbortSignal): Promise<ConnectionResult>;
   capabilities(entity: string): EntityCapabilities;
   sync(request: SyncRequest): AsyncIterable<SyncBatch>;
+  /** One record as the source has it now; null when it is gone. For two-way sync. */
+  read?(entity: string, externalId: string, signal: AbortSignal): Promise<SourceRecord | null>;
+  /** Writes source fields (a partial record in the source's shape) and returns the record as stored. */
+  write?(
+    entity: string,
+    externalId: string,
+    patch: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<SourceRecord>;
   /** Sends a message through the system (email), for connectors that can. */
   send?(message: OutboundMessage, signal: AbortSignal): Promise<SentMessage>;
   /** The client the outbound proxy forwards through, for connectors that speak HTTP. */

@@ -1,7 +1,7 @@
 // The Xentral adapter: each entity is a collection paged with page[number]/page[size] and
 // `links.next`; incremental syncs filter on updatedAt (filter[0][op]=greaterThan) in updatedAt
 // order. The SDK's client applies the bearer token, the 100-a-minute limit and X-RateLimit-* headers.
-import type { EntityCapabilities, IntegrationAdapter, SyncRequest } from '../sdk/adapter.ts';
+import type { EntityCapabilities, IntegrationAdapter, SourceRecord, SyncRequest } from '../sdk/adapter.ts';
 import { bearerAuth } from '../sdk/auth/authProvider.ts';
 import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
 import { ConnectorError } from '../sdk/connectorError.ts';
@@ -66,6 +66,31 @@ export function createXentralAdapter(
       // Xentral has no deletion feed: deletions are found by the sweep after a full pass.
       return { incremental: true, deletions: 'sweep' };
     },
+    // Two-way sync writes customers back (PATCH, answered with the stored record).
+    read: async (entity, externalId, signal) => {
+      const response = await http.request({
+        path: `${pathOf(entity)}/${encodeURIComponent(externalId)}`,
+        signal,
+        parseJson: true,
+        passClientErrors: true,
+      });
+      if (response.status === 404) return null;
+      if (response.status >= 400)
+        throw new ConnectorError('permanent', `Xentral refused the read (${response.status})`);
+      return xentralRecord(response.json<{ data: XentralRecordData }>().data);
+    },
+    write: async (entity, externalId, patch, signal) => {
+      if (entity !== 'customer') throw new ConnectorError('config', `Xentral ${entity} is read-only here`);
+      const response = await http.request({
+        method: 'PATCH',
+        path: `${pathOf(entity)}/${encodeURIComponent(externalId)}`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(patch),
+        signal,
+        parseJson: true,
+      });
+      return xentralRecord(response.json<{ data: XentralRecordData }>().data);
+    },
     sync: (request: SyncRequest) => {
       const path = pathOf(request.entity);
       return pagedWalk(
@@ -107,5 +132,15 @@ export function createXentralAdapter(
         request,
       );
     },
+  };
+}
+
+type XentralRecordData = { id?: unknown; updatedAt?: unknown };
+
+function xentralRecord(raw: XentralRecordData): SourceRecord {
+  return {
+    externalId: String(raw.id ?? ''),
+    data: raw,
+    ...(typeof raw.updatedAt === 'string' ? { modifiedAt: raw.updatedAt } : {}),
   };
 }
