@@ -7,6 +7,7 @@ import { graphqlConnector } from './graphql/index.ts';
 import { microsoftGraphConnector } from './microsoftGraph/index.ts';
 import { restConnector } from './rest/index.ts';
 import { salesforceConnector } from './salesforce/index.ts';
+import { soapConnector } from './soap/index.ts';
 import { xentralConnector } from './xentral/index.ts';
 
 export function createConnectorCatalog(): ConnectorCatalog {
@@ -17,6 +18,7 @@ export function createConnectorCatalog(): ConnectorCatalog {
   catalog.register(salesforceConnector);
   catalog.register(googleCalendarConnector);
   catalog.register(microsoftGraphConnector);
+  catalog.register(soapConnector);
   catalog.register(caldavConnector);
   catalog.register(emailConnector);
   return catalog;

@@ -1,0 +1,35 @@
+// The generic SOAP connector: any SOAP service with a WSDL joins with configuration only.
+import type { ConnectorDefinition } from '../sdk/connectorDefinition.ts';
+import { connectionResult, createSoapAdapter, probeSoap } from './adapter.ts';
+import { fetchTransport, openSoapSession } from './client.ts';
+import {
+  checkSoapCredentials,
+  type SoapConfig,
+  type SoapCredentials,
+  soapConfigSchema,
+  soapCredentialsSchema,
+} from './config.ts';
+
+export const soapConnector: ConnectorDefinition<SoapConfig, SoapCredentials> = {
+  id: 'soap',
+  name: 'Generic SOAP service',
+  type: 'SOAP',
+  authKind: 'basic',
+  description:
+    'Any SOAP service with a WSDL, configured by data: operation per entity, paging and "changed since" arguments, result paths, fault codes.',
+  configSchema: soapConfigSchema,
+  credentialsSchema: soapCredentialsSchema,
+  checkCredentials: checkSoapCredentials,
+  entities: ['customer', 'contact', 'address', 'invoice', 'order', 'product', 'item'],
+  rateLimits: { requestsPerMinute: 120, requestsPerDay: null, concurrency: 1 },
+  testConnection: ({ config, credentials, signal }) =>
+    connectionResult(() =>
+      probeSoap(
+        config,
+        openSoapSession(config, credentials, fetchTransport(config, credentials, signal), signal),
+        signal,
+      ),
+    ),
+  createAdapter: createSoapAdapter,
+  canonicalEntity: (entity) => entity,
+};
