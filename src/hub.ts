@@ -21,6 +21,10 @@ import { SyncWorker } from './sync/syncWorker.ts';
 import { loadMasterKeys } from './vault/masterKey.ts';
 import { rewrapDataKeys } from './vault/rotateKeys.ts';
 import { Vault } from './vault/vault.ts';
+import { WebhookProcessor } from './webhooks/webhookProcessor.ts';
+import { WebhookReceiver } from './webhooks/webhookReceiver.ts';
+import { WebhookService } from './webhooks/webhookService.ts';
+import { WebhookWorker } from './webhooks/webhookWorker.ts';
 
 export interface RunningHub {
   app: FastifyInstance;
@@ -81,6 +85,21 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
           },
         )
       : undefined;
+    const receiver = new WebhookReceiver({
+      pool: database.pool,
+      vault,
+      catalog,
+      queue,
+      logger,
+      publicUrl: config.publicUrl,
+    });
+    const webhookWorker = runsWorkers
+      ? new WebhookWorker(
+          queue,
+          new WebhookProcessor({ pool: database.pool, runtime, catalog, queue, logger }),
+          logger,
+        )
+      : undefined;
     const context: HubContext = {
       config,
       pool: database.pool,
@@ -90,6 +109,15 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       integrations: new IntegrationService({ pool: database.pool, vault, catalog }),
       runtime,
       sync,
+      webhooks: {
+        receiver,
+        service: new WebhookService({
+          pool: database.pool,
+          queue,
+          runtime,
+          webhookUrl: (id) => receiver.webhookUrl(id),
+        }),
+      },
       metrics,
       migrations,
       oidc: config.oidc ? createOidcVerifier(config.oidc) : undefined,
@@ -101,6 +129,10 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       started.unshift(() => worker.stop());
       await worker.start();
     }
+    if (webhookWorker) {
+      started.unshift(() => webhookWorker.stop());
+      await webhookWorker.start(config.workerConcurrency);
+    }
     if (url) logger.info({ url, role: config.role }, 'hub listening');
     return {
       app,
@@ -110,6 +142,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       stop: async () => {
         // Runs in flight go back to the queue at their checkpoint before the database closes.
         await worker?.stop();
+        await webhookWorker?.stop();
         await queue.stop();
         await app.close();
         await runtime.close();

@@ -10,6 +10,8 @@ import type { HubMetrics } from '../observability/metrics.ts';
 import type { IntegrationService } from '../registry/integrationService.ts';
 import type { SyncService } from '../sync/syncService.ts';
 import type { Vault } from '../vault/vault.ts';
+import type { WebhookReceiver } from '../webhooks/webhookReceiver.ts';
+import type { WebhookService } from '../webhooks/webhookService.ts';
 
 export interface HubContext {
   config: HubConfig;
@@ -20,6 +22,7 @@ export interface HubContext {
   integrations: IntegrationService;
   runtime: ConnectorRuntime;
   sync: SyncService;
+  webhooks: { receiver: WebhookReceiver; service: WebhookService };
   metrics: HubMetrics;
   migrations: Migration[];
   oidc: OidcVerifier | undefined;

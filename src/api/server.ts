@@ -21,6 +21,7 @@ import { messageRoutes } from './routes/messages.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { proxyRoutes } from './routes/proxy.ts';
 import { syncRoutes } from './routes/sync.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 export async function buildServer(context: HubContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -64,6 +65,7 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
   oauthRoutes(app, context);
   conflictRoutes(app, context);
   eventRoutes(app, context);
+  webhookRoutes(app, context);
   return app;
 }
 

@@ -8,6 +8,7 @@ import { microsoftGraphConnector } from './microsoftGraph/index.ts';
 import { restConnector } from './rest/index.ts';
 import { salesforceConnector } from './salesforce/index.ts';
 import { soapConnector } from './soap/index.ts';
+import { webhookConnector } from './webhook/index.ts';
 import { xentralConnector } from './xentral/index.ts';
 
 export function createConnectorCatalog(): ConnectorCatalog {
@@ -21,5 +22,6 @@ export function createConnectorCatalog(): ConnectorCatalog {
   catalog.register(soapConnector);
   catalog.register(caldavConnector);
   catalog.register(emailConnector);
+  catalog.register(webhookConnector);
   return catalog;
 }

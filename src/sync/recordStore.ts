@@ -14,12 +14,17 @@ export interface CanonicalRecord {
   hash: string;
 }
 
-export interface StoreTarget {
+/** Where records are written: by a run, or (runId null) by a webhook that carried them. */
+export interface WriteTarget {
   integrationId: string;
   entity: string;
   canonicalType: string;
-  runId: string;
+  runId: string | null;
   traceId?: string | undefined;
+}
+
+export interface StoreTarget extends WriteTarget {
+  runId: string;
 }
 
 export interface StoreCounts {
@@ -67,7 +72,7 @@ export async function classifyRecords(
 /** Writes the changed records of a batch and their record events, in one statement. */
 export async function writeRecords(
   tx: Queryable,
-  target: StoreTarget,
+  target: WriteTarget,
   changed: Classified['changed'],
 ): Promise<StoreCounts> {
   const counts = noChange();
@@ -110,7 +115,7 @@ export async function writeRecords(
 /** Marks records as deleted (tombstones, sweeps), with their events; unknown or deleted ids are no-ops. */
 export async function deleteRecords(
   tx: Queryable,
-  target: StoreTarget,
+  target: WriteTarget,
   externalIds: string[],
 ): Promise<StoreCounts> {
   const counts = noChange();

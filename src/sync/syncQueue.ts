@@ -8,6 +8,13 @@ import type { Logger } from '../observability/logger.ts';
 export const SYNC_RUN_QUEUE = 'hub-sync-run';
 export const HEALTH_CHECK_QUEUE = 'hub-health-check';
 export const DAILY_REPORT_QUEUE = 'hub-daily-report';
+export const WEBHOOK_QUEUE = 'hub-webhook';
+/** Attempts at processing a stored webhook before it is parked as a dead letter. */
+export const WEBHOOK_RETRY_LIMIT = 6;
+
+export interface WebhookJob {
+  webhookId: string;
+}
 
 export interface SyncJob {
   runId: string;
@@ -47,12 +54,37 @@ export class SyncQueue {
     });
     await boss.createQueue(HEALTH_CHECK_QUEUE, { expireInSeconds: 600, retryLimit: 0, policy: 'singleton' });
     await boss.createQueue(DAILY_REPORT_QUEUE, { expireInSeconds: 600, retryLimit: 2 });
+    // Backoff with jitter: about 2 s, 4 s, 8 s … capped at 5 minutes.
+    await boss.createQueue(WEBHOOK_QUEUE, {
+      expireInSeconds: 300,
+      retryLimit: WEBHOOK_RETRY_LIMIT,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 300,
+      notify: true,
+    });
     return new SyncQueue(boss);
   }
 
   /** Sends a run's job; with `db`, inside the caller's transaction (the run and its job commit together). */
   async enqueueRun(runId: string, options: { db?: Queryable; startAfter?: Date } = {}): Promise<void> {
     await this.boss.send(SYNC_RUN_QUEUE, { runId } satisfies SyncJob, {
+      ...(options.startAfter ? { startAfter: options.startAfter } : {}),
+      ...(options.db ? { db: asBossDb(options.db) } : {}),
+    });
+  }
+
+  /**
+   * Sends a stored webhook's processing job, inside the transaction that stored it. Jobs of one
+   * integration are grouped, so its webhooks are processed one at a time across all workers.
+   */
+  async enqueueWebhook(
+    webhookId: string,
+    integrationId: string,
+    options: { db?: Queryable; startAfter?: Date } = {},
+  ): Promise<void> {
+    await this.boss.send(WEBHOOK_QUEUE, { webhookId } satisfies WebhookJob, {
+      group: { id: integrationId },
       ...(options.startAfter ? { startAfter: options.startAfter } : {}),
       ...(options.db ? { db: asBossDb(options.db) } : {}),
     });

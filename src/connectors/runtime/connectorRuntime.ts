@@ -19,7 +19,7 @@ import { IntegrationRateLimiter } from '../sdk/rateLimiter.ts';
 import { Redactor } from '../sdk/redact.ts';
 import { RequestLogWriter } from '../sdk/requestLog.ts';
 import { createCircuitBreaker } from '../sdk/resilience.ts';
-import { findContactsByEmail } from './contactLookup.ts';
+import { findContactsByEmail, findContactsByPhone, findStoredRecord } from './contactLookup.ts';
 import { storedOAuthTokenSource } from './oauthTokenSource.ts';
 
 export interface RuntimeDependencies {
@@ -112,6 +112,8 @@ export class ConnectorRuntime {
         await this.#limiter(integration).take(options.maxWaitMs, signal);
       },
       findContacts: (addresses) => findContactsByEmail(pool, addresses),
+      findContactsByPhone: (numbers) => findContactsByPhone(pool, numbers),
+      storedRecord: (entity, externalId) => findStoredRecord(pool, integration.id, entity, externalId),
     };
     return { adapter: connector.createAdapter(runtime), redactor };
   }

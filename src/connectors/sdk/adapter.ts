@@ -3,6 +3,7 @@
 // transaction, so a crashed run resumes after its last committed batch.
 import type { ConnectionResult } from './connectorDefinition.ts';
 import type { ConnectorHttpClient } from './httpClient.ts';
+import type { PushChannel, PushChannelRequest, StoredWebhook, WebhookEffect } from './webhooks.ts';
 
 /** A record as the source has it, before mapping. */
 export interface SourceRecord {
@@ -65,6 +66,10 @@ export interface IntegrationAdapter {
   ): Promise<SourceRecord>;
   /** Sends a message through the system (email), for connectors that can. */
   send?(message: OutboundMessage, signal: AbortSignal): Promise<SentMessage>;
+  /** What a verified webhook means: records to land or entities to sync. Default: sync every entity. */
+  handleWebhook?(webhook: StoredWebhook, signal: AbortSignal): Promise<WebhookEffect>;
+  /** Asks the source to push changes to the hub (a watch channel, a subscription). */
+  openPushChannel?(request: PushChannelRequest): Promise<PushChannel>;
   /** The client the outbound proxy forwards through, for connectors that speak HTTP. */
   readonly http?: ConnectorHttpClient;
 }

@@ -8,6 +8,7 @@ import type { IntegrationAdapter } from './adapter.ts';
 import type { AuthProvider } from './auth/authProvider.ts';
 import type { ConnectorHttpClient, ResponseClassifier } from './httpClient.ts';
 import type { HeaderBag, RateLimitHint } from './rateLimitHeaders.ts';
+import type { WebhookReceiver } from './webhooks.ts';
 
 export const integrationTypes = ['REST', 'GraphQL', 'SOAP', 'Webhook', 'IMAP', 'CalDAV'] as const;
 export type IntegrationType = (typeof integrationTypes)[number];
@@ -93,7 +94,13 @@ export interface AdapterRuntime<Config, Credentials> {
   rateLimit(signal?: AbortSignal): Promise<void>;
   /** CRM contacts and customers already in the hub whose email is one of these addresses (lower case). */
   findContacts(addresses: string[]): Promise<ContactMatch[]>;
+  /** CRM contacts and customers already in the hub whose phone is one of these numbers (E.164). */
+  findContactsByPhone(numbers: string[]): Promise<PhoneContactMatch[]>;
+  /** The record of this integration as the hub stores it (canonical form); null when it has none. */
+  storedRecord(entity: string, externalId: string): Promise<Record<string, unknown> | null>;
 }
+
+export type PhoneContactMatch = Omit<ContactMatch, 'email'> & { phone: string };
 
 export interface ContactMatch {
   email: string;
@@ -126,6 +133,8 @@ export interface ConnectorDefinition<Config = unknown, Credentials = unknown> {
   oauthAuthorization?(config: Config): OAuthAuthorization;
   /** Known systems this connector reaches with settings only. */
   templates?: ConnectorTemplate[];
+  /** How the connector's webhooks are verified at `POST /webhooks/:integrationId`. */
+  webhooks?: WebhookReceiver<Config, Credentials>;
 }
 
 // Connectors are stored side by side in one catalog whatever their config type.

@@ -1,0 +1,213 @@
+// SQL for inbound_webhooks and push_channels. One function per operation; callers pass the pool
+// or a transaction.
+import { createHash } from 'node:crypto';
+import { equalInConstantTime } from '../connectors/sdk/signatures/constantTime.ts';
+import type { Queryable } from '../db/pool.ts';
+
+export type InboundWebhookState = 'received' | 'processed' | 'failed' | 'dead';
+
+export interface InboundWebhookRow {
+  id: string;
+  integrationId: string;
+  messageId: string;
+  receivedAt: Date;
+  headers: Record<string, string>;
+  body: Buffer;
+  state: InboundWebhookState;
+  attempts: number;
+  lastError: string | null;
+  outcome: Record<string, unknown> | null;
+  processedAt: Date | null;
+  traceId: string | null;
+  traceparent: string | null;
+}
+
+const columns = `id, integration_id AS "integrationId", message_id AS "messageId", received_at AS "receivedAt",
+  headers, body, state, attempts, last_error AS "lastError", outcome, processed_at AS "processedAt",
+  trace_id AS "traceId", traceparent`;
+
+export interface NewInboundWebhook {
+  id: string;
+  integrationId: string;
+  messageId: string;
+  receivedAt: Date;
+  headers: Record<string, string>;
+  body: Buffer;
+  traceId: string;
+  traceparent: string | undefined;
+}
+
+/** Stores a webhook; false when the integration already has a message with this id (a repeat). */
+export async function insertInboundWebhook(tx: Queryable, webhook: NewInboundWebhook): Promise<boolean> {
+  const result = await tx.query(
+    `INSERT INTO inbound_webhooks (id, integration_id, message_id, received_at, headers, body, trace_id, traceparent)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (integration_id, message_id) DO NOTHING`,
+    [
+      webhook.id,
+      webhook.integrationId,
+      webhook.messageId,
+      webhook.receivedAt,
+      webhook.headers,
+      webhook.body,
+      webhook.traceId,
+      webhook.traceparent ?? null,
+    ],
+  );
+  return result.rowCount === 1;
+}
+
+export async function findInboundWebhook(db: Queryable, id: string): Promise<InboundWebhookRow | undefined> {
+  const { rows } = await db.query<InboundWebhookRow>(
+    `SELECT ${columns} FROM inbound_webhooks WHERE id = $1`,
+    [id],
+  );
+  return rows[0];
+}
+
+export interface InboundWebhookFilter {
+  integrationId: string;
+  state?: InboundWebhookState | undefined;
+  limit: number;
+  before?: { receivedAt: string; id: string } | undefined;
+}
+
+export async function listInboundWebhooks(
+  db: Queryable,
+  filter: InboundWebhookFilter,
+): Promise<InboundWebhookRow[]> {
+  const { rows } = await db.query<InboundWebhookRow>(
+    `SELECT ${columns} FROM inbound_webhooks
+      WHERE integration_id = $1 AND ($2::text IS NULL OR state = $2)
+        AND ($3::timestamptz IS NULL OR (received_at, id) < ($3, $4::uuid))
+      ORDER BY received_at DESC, id DESC LIMIT $5`,
+    [
+      filter.integrationId,
+      filter.state ?? null,
+      filter.before?.receivedAt ?? null,
+      filter.before?.id ?? null,
+      filter.limit,
+    ],
+  );
+  return rows;
+}
+
+/** Locks a webhook for processing; undefined when it is gone or already processed. */
+export async function lockForProcessing(tx: Queryable, id: string): Promise<InboundWebhookRow | undefined> {
+  const { rows } = await tx.query<InboundWebhookRow>(
+    `SELECT ${columns} FROM inbound_webhooks WHERE id = $1 AND state IN ('received', 'failed') FOR UPDATE`,
+    [id],
+  );
+  return rows[0];
+}
+
+export async function markProcessed(
+  tx: Queryable,
+  id: string,
+  outcome: Record<string, unknown>,
+): Promise<void> {
+  await tx.query(
+    `UPDATE inbound_webhooks SET state = 'processed', attempts = attempts + 1, outcome = $2, last_error = NULL,
+       processed_at = now() WHERE id = $1`,
+    [id, outcome],
+  );
+}
+
+export async function markFailed(
+  db: Queryable,
+  id: string,
+  error: string,
+  state: 'failed' | 'dead',
+): Promise<InboundWebhookRow | undefined> {
+  const { rows } = await db.query<InboundWebhookRow>(
+    `UPDATE inbound_webhooks SET state = $3, attempts = attempts + 1, last_error = $2
+      WHERE id = $1 AND state IN ('received', 'failed') RETURNING ${columns}`,
+    [id, error, state],
+  );
+  return rows[0];
+}
+
+/** Puts a webhook back to be processed again (a dead letter replayed, or a processed one re-applied). */
+export async function resetForReplay(tx: Queryable, id: string): Promise<InboundWebhookRow | undefined> {
+  const { rows } = await tx.query<InboundWebhookRow>(
+    `UPDATE inbound_webhooks SET state = 'received', attempts = 0, last_error = NULL, outcome = NULL, processed_at = NULL
+      WHERE id = $1 RETURNING ${columns}`,
+    [id],
+  );
+  return rows[0];
+}
+
+export async function countByState(
+  db: Queryable,
+  integrationId: string,
+): Promise<Record<InboundWebhookState, number>> {
+  const { rows } = await db.query<{ state: InboundWebhookState; count: number }>(
+    'SELECT state, count(*)::int AS count FROM inbound_webhooks WHERE integration_id = $1 GROUP BY state',
+    [integrationId],
+  );
+  const counts: Record<InboundWebhookState, number> = { received: 0, processed: 0, failed: 0, dead: 0 };
+  for (const row of rows) counts[row.state] = row.count;
+  return counts;
+}
+
+export function hashChannelSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
+}
+
+export async function savePushChannel(
+  tx: Queryable,
+  channel: {
+    integrationId: string;
+    channelId: string;
+    secret: string;
+    resourceId?: string | undefined;
+    expiresAt: Date;
+  },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO push_channels (integration_id, channel_id, secret_hash, resource_id, expires_at)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (integration_id, channel_id) DO UPDATE SET secret_hash = excluded.secret_hash,
+       resource_id = excluded.resource_id, expires_at = excluded.expires_at`,
+    [
+      channel.integrationId,
+      channel.channelId,
+      hashChannelSecret(channel.secret),
+      channel.resourceId ?? null,
+      channel.expiresAt,
+    ],
+  );
+}
+
+export async function isChannelSecret(
+  db: Queryable,
+  integrationId: string,
+  channelId: string,
+  secret: string | undefined,
+): Promise<boolean> {
+  const { rows } = await db.query<{ hash: string }>(
+    `SELECT secret_hash AS hash FROM push_channels
+      WHERE integration_id = $1 AND channel_id = $2 AND expires_at > now()`,
+    [integrationId, channelId],
+  );
+  const stored = rows[0]?.hash;
+  // An unknown channel still costs one comparison, so its absence does not show in the timing.
+  const matches = equalInConstantTime(hashChannelSecret(secret ?? ''), stored ?? '');
+  return matches && stored !== undefined && secret !== undefined;
+}
+
+export interface PushChannelRow {
+  channelId: string;
+  resourceId: string | null;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export async function listPushChannels(db: Queryable, integrationId: string): Promise<PushChannelRow[]> {
+  const { rows } = await db.query<PushChannelRow>(
+    `SELECT channel_id AS "channelId", resource_id AS "resourceId", expires_at AS "expiresAt", created_at AS "createdAt"
+       FROM push_channels WHERE integration_id = $1 ORDER BY expires_at DESC`,
+    [integrationId],
+  );
+  return rows;
+}

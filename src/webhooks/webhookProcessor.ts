@@ -1,0 +1,187 @@
+// Processes a stored webhook (a job of the webhook queue): the connector says what it means, and
+// its records land, or the entities it names are synced, in ONE transaction with the webhook's
+// state. A failure is retried with backoff by the queue; the last failure, or one that retrying
+// cannot cure (records that cannot be mapped, a connector's permanent error), parks the webhook
+// as a dead letter with its reason and an `integration.webhook_failed` event.
+import type { ConnectorCatalog } from '../connectors/catalog.ts';
+import type { ConnectorRuntime } from '../connectors/runtime/connectorRuntime.ts';
+import { toConnectorError } from '../connectors/sdk/connectorError.ts';
+import type { WebhookEffect } from '../connectors/sdk/webhooks.ts';
+import { type Pool, type Queryable, withTransaction } from '../db/pool.ts';
+import { appendEvents, integrationSource } from '../events/outbox.ts';
+import type { Logger } from '../observability/logger.ts';
+import { findIntegration, type StoredIntegration } from '../registry/integrationsTable.ts';
+import { requestRun } from '../sync/runRequests.ts';
+import type { SyncQueue } from '../sync/syncQueue.ts';
+import {
+  findInboundWebhook,
+  type InboundWebhookRow,
+  lockForProcessing,
+  markFailed,
+  markProcessed,
+} from './inboundWebhooksTable.ts';
+import { type LandedCounts, landWebhookRecords, UnmappableWebhookError } from './landWebhookRecords.ts';
+
+export interface WebhookProcessorDependencies {
+  pool: Pool;
+  runtime: ConnectorRuntime;
+  catalog: ConnectorCatalog;
+  queue: SyncQueue;
+  logger: Logger;
+}
+
+export interface Attempt {
+  /** Retries so far (0 on the first attempt) and how many the queue allows. */
+  retryCount: number;
+  retryLimit: number;
+}
+
+/** When the integration's run is already under way, the webhook waits for the next one. */
+const RUN_IN_PROGRESS_RECHECK_MS = 5_000;
+
+export class WebhookProcessor {
+  readonly #deps: WebhookProcessorDependencies;
+
+  constructor(deps: WebhookProcessorDependencies) {
+    this.#deps = deps;
+  }
+
+  async process(webhookId: string, attempt: Attempt, signal: AbortSignal): Promise<void> {
+    const { pool } = this.#deps;
+    const webhook = await findInboundWebhook(pool, webhookId);
+    if (!webhook || webhook.state === 'processed' || webhook.state === 'dead') return;
+    const integration = await findIntegration(pool, webhook.integrationId);
+    if (!integration) return;
+    try {
+      const effect = await this.#interpret(integration, webhook, signal);
+      await this.#apply(integration, webhook, effect);
+    } catch (error) {
+      await this.#failed(integration, webhook, error, attempt);
+    }
+  }
+
+  async #interpret(
+    integration: StoredIntegration,
+    webhook: InboundWebhookRow,
+    signal: AbortSignal,
+  ): Promise<WebhookEffect> {
+    const live = await this.#deps.runtime.adapterFor(integration, {
+      traceId: webhook.traceId ?? undefined,
+      maxWaitMs: 30_000,
+    });
+    if (!live.adapter.handleWebhook) return { sync: integration.entities };
+    return live.adapter.handleWebhook(
+      {
+        id: webhook.id,
+        messageId: webhook.messageId,
+        receivedAt: webhook.receivedAt,
+        headers: webhook.headers,
+        body: webhook.body,
+      },
+      signal,
+    );
+  }
+
+  async #apply(
+    integration: StoredIntegration,
+    webhook: InboundWebhookRow,
+    effect: WebhookEffect,
+  ): Promise<void> {
+    const { pool, catalog, queue } = this.#deps;
+    const traceId = webhook.traceId ?? undefined;
+    await withTransaction(pool, async (tx) => {
+      if (!(await lockForProcessing(tx, webhook.id))) return;
+      const landed: Record<string, LandedCounts> = {};
+      const ignored: string[] = [];
+      for (const group of effect.records ?? []) {
+        if (!integration.entities.includes(group.entity)) {
+          ignored.push(group.entity);
+          continue;
+        }
+        landed[group.entity] = await landWebhookRecords(tx, catalog, integration, group, traceId);
+      }
+      const entities = [...new Set(effect.sync ?? [])].filter((entity) =>
+        integration.entities.includes(entity),
+      );
+      let runId: string | undefined;
+      if (entities.length > 0 && integration.status !== 'inactive') {
+        const requested = await requestRun(tx, queue, {
+          integrationId: integration.id,
+          trigger: 'webhook',
+          mode: 'incremental',
+          entities,
+          requestedBy: `webhook:${webhook.id}`,
+          traceId,
+        });
+        // A run that already started may have read past this change: wait for the next one.
+        if (!requested.created && requested.run.state !== 'queued') {
+          await queue.enqueueWebhook(webhook.id, integration.id, {
+            db: tx,
+            startAfter: new Date(Date.now() + RUN_IN_PROGRESS_RECHECK_MS),
+          });
+          return;
+        }
+        runId = requested.run.id;
+      }
+      await markProcessed(tx, webhook.id, {
+        ...(Object.keys(landed).length ? { records: landed } : {}),
+        ...(entities.length ? { synced: entities, runId } : {}),
+        ...(ignored.length ? { ignoredEntities: ignored } : {}),
+      });
+    });
+  }
+
+  async #failed(
+    integration: StoredIntegration,
+    webhook: InboundWebhookRow,
+    error: unknown,
+    attempt: Attempt,
+  ) {
+    const { pool, logger } = this.#deps;
+    const reason = describe(error);
+    const hopeless =
+      error instanceof UnmappableWebhookError ||
+      ['permanent', 'config'].includes(toConnectorError(error, 'webhook').kind);
+    const dead = hopeless || attempt.retryCount >= attempt.retryLimit;
+    await withTransaction(pool, async (tx) => {
+      const row = await markFailed(tx, webhook.id, reason, dead ? 'dead' : 'failed');
+      if (row && dead) await announceDeadLetter(tx, integration, row, reason);
+    });
+    logger.warn(
+      { integrationId: integration.id, webhookId: webhook.id, attempt: attempt.retryCount + 1, dead, reason },
+      dead ? 'webhook parked as a dead letter' : 'webhook processing failed; it will be retried',
+    );
+    // Thrown back so the queue retries it with backoff; a dead letter is settled.
+    if (!dead) throw error;
+  }
+}
+
+async function announceDeadLetter(
+  tx: Queryable,
+  integration: StoredIntegration,
+  webhook: InboundWebhookRow,
+  reason: string,
+): Promise<void> {
+  await appendEvents(tx, [
+    {
+      type: 'integration.webhook_failed',
+      source: integrationSource(integration.id),
+      subject: `webhooks/${webhook.id}`,
+      integrationId: integration.id,
+      traceId: webhook.traceId ?? undefined,
+      data: {
+        integrationId: integration.id,
+        webhookId: webhook.id,
+        messageId: webhook.messageId,
+        attempts: webhook.attempts,
+        error: reason,
+      },
+    },
+  ]);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof UnmappableWebhookError) return error.message;
+  const connectorError = toConnectorError(error, 'webhook');
+  return `${connectorError.kind}: ${connectorError.message}`.slice(0, 1000);
+}

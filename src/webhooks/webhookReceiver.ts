@@ -1,0 +1,138 @@
+// The receiving end of `POST /webhooks/:integrationId`: the connector verifies the raw request
+// with its scheme; a verified webhook is stored with its processing job in ONE transaction before
+// the sender hears 2xx, so a crash after the answer loses nothing. Repeats (same message id) are
+// answered 200 and not stored again. A refused webhook leaves nothing but a log line.
+import { randomUUID } from 'node:crypto';
+import type { ConnectorCatalog } from '../connectors/catalog.ts';
+import { bodyDigest } from '../connectors/sdk/signatures/constantTime.ts';
+import type { InboundRequest, WebhookReply, WebhookVerifyContext } from '../connectors/sdk/webhooks.ts';
+import { type Pool, withTransaction } from '../db/pool.ts';
+import { HubError, notFound } from '../errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import { openCredentials } from '../registry/credentialStore.ts';
+import { findIntegration, type StoredIntegration } from '../registry/integrationsTable.ts';
+import type { SyncQueue } from '../sync/syncQueue.ts';
+import type { Vault } from '../vault/vault.ts';
+import { insertInboundWebhook, isChannelSecret } from './inboundWebhooksTable.ts';
+
+export interface WebhookReceiverDependencies {
+  pool: Pool;
+  vault: Vault;
+  catalog: ConnectorCatalog;
+  queue: SyncQueue;
+  logger: Logger;
+  publicUrl: string;
+}
+
+export interface ReceivedWebhook {
+  reply: WebhookReply;
+  /** The stored webhook's id; undefined for handshakes. */
+  webhookId?: string;
+  duplicate?: boolean;
+}
+
+/** Headers never stored: they carry credentials or the proofs made with them. */
+const alwaysSecret = ['authorization', 'cookie', 'proxy-authorization'];
+
+interface Verifier {
+  integration: StoredIntegration;
+  context: WebhookVerifyContext<unknown, unknown>;
+}
+
+export class WebhookReceiver {
+  readonly #deps: WebhookReceiverDependencies;
+  // Opened and parsed credentials per integration, reused while its version stands: opening them
+  // is the costly part of verifying, and a changed secret has a new version.
+  readonly #verifiers = new Map<string, Verifier>();
+
+  constructor(deps: WebhookReceiverDependencies) {
+    this.#deps = deps;
+  }
+
+  webhookUrl(integrationId: string): string {
+    return `${this.#deps.publicUrl.replace(/\/$/, '')}/webhooks/${integrationId}`;
+  }
+
+  async receive(
+    integrationId: string,
+    request: InboundRequest,
+    trace: { traceId: string; traceparent: string | undefined },
+  ): Promise<ReceivedWebhook> {
+    const { pool, logger } = this.#deps;
+    const verifier = await this.#verifier(integrationId);
+    const connector = this.#deps.catalog.get(verifier.integration.connector);
+    const receiver = connector.webhooks;
+    if (!receiver) throw notFound('webhook endpoint of integration', integrationId);
+    const verdict = await receiver.verify(request, verifier.context);
+    if (verdict.kind === 'reply') return { reply: verdict.reply };
+    if (verdict.kind === 'reject') {
+      logger.warn({ integrationId, reason: verdict.reason, detail: verdict.message }, 'webhook refused');
+      if (verdict.reason === 'malformed') {
+        throw new HubError('validation', 'WEBHOOK_MALFORMED', `body: ${verdict.message}`, {
+          fields: [{ field: 'body', message: verdict.message }],
+        });
+      }
+      throw new HubError(
+        'unauthorized',
+        verdict.reason === 'stale' ? 'WEBHOOK_STALE' : 'WEBHOOK_SIGNATURE_INVALID',
+        verdict.reason === 'stale'
+          ? 'the webhook is too old or from the future; replays are refused'
+          : 'the webhook signature could not be verified',
+      );
+    }
+    const secret = new Set([
+      ...alwaysSecret,
+      ...(receiver.secretHeaders ?? []).map((name) => name.toLowerCase()),
+    ]);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined && !secret.has(name)) headers[name] = value;
+    }
+    const id = randomUUID();
+    const stored = await withTransaction(pool, async (tx) => {
+      const inserted = await insertInboundWebhook(tx, {
+        id,
+        integrationId,
+        messageId: verdict.messageId ?? bodyDigest(request.body),
+        receivedAt: request.receivedAt,
+        headers,
+        body: request.body,
+        traceId: trace.traceId,
+        traceparent: trace.traceparent,
+      });
+      if (inserted) await this.#deps.queue.enqueueWebhook(id, integrationId, { db: tx });
+      return inserted;
+    });
+    const reply = verdict.reply ?? {
+      status: stored ? 202 : 200,
+      contentType: 'application/json',
+      body: JSON.stringify(stored ? { id, duplicate: false } : { duplicate: true }),
+    };
+    return { reply, duplicate: !stored, ...(stored ? { webhookId: id } : {}) };
+  }
+
+  async #verifier(integrationId: string): Promise<Verifier> {
+    const { pool, vault, catalog } = this.#deps;
+    const integration = await findIntegration(pool, integrationId);
+    if (!integration) {
+      this.#verifiers.delete(integrationId);
+      throw notFound('integration', integrationId);
+    }
+    const cached = this.#verifiers.get(integrationId);
+    if (cached && cached.integration.version === integration.version) return cached;
+    const connector = catalog.get(integration.connector);
+    const credentials = await openCredentials(vault, integration);
+    const verifier: Verifier = {
+      integration,
+      context: {
+        integrationId,
+        config: connector.configSchema.parse(integration.config),
+        credentials: connector.credentialsSchema.parse(credentials),
+        webhookUrl: this.webhookUrl(integrationId),
+        isChannelSecret: (channelId, given) => isChannelSecret(pool, integrationId, channelId, given),
+      },
+    };
+    this.#verifiers.set(integrationId, verifier);
+    return verifier;
+  }
+}
