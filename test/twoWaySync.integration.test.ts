@@ -14,7 +14,8 @@ let crm: SalesforceSandbox;
 beforeAll(async () => {
   [hub, erp, crm] = await Promise.all([
     startTestHub({ HUB_SCHEDULER_INTERVAL_MS: '200' }),
-    startXentralSandbox({ customers: 20 }),
+    // Several integrations share one sandbox here; each sync also reads every customer's addresses.
+    startXentralSandbox({ customers: 20, rateLimit: { limit: 1_000, windowMs: 60_000 } }),
     startSalesforceSandbox({ accounts: 10 }),
   ]);
 });

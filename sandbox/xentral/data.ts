@@ -1,5 +1,6 @@
-// Xentral-shaped records (new API): customers with addresses, products, sales orders and
-// invoices, derived from the seeded German customers so every run sees the same data.
+// Xentral-shaped records (new API): customers with one to three addresses (billing, shipping),
+// products, sales orders and invoices, derived from the seeded German customers so every run sees
+// the same data.
 import { generateCustomers, seededRandom } from '../recordSource/customers.ts';
 
 export interface XentralRecord {
@@ -17,6 +18,39 @@ export interface XentralData {
 }
 
 const countries: Record<string, string> = { Deutschland: 'DE', Österreich: 'AT', Schweiz: 'CH' };
+// The seeded customers have German postcodes whatever their country; these fit AT and CH.
+const foreignCities: Record<string, [string, string][]> = {
+  AT: [
+    ['1010', 'Wien'],
+    ['5020', 'Salzburg'],
+    ['6020', 'Innsbruck'],
+  ],
+  CH: [
+    ['8001', 'Zürich'],
+    ['3011', 'Bern'],
+    ['4051', 'Basel'],
+  ],
+};
+const deliveryStreets = [
+  'Industriestraße',
+  'Am Güterbahnhof',
+  'Gewerbering',
+  'Lagerstraße',
+  'Großmarktstraße',
+  'Hafenstraße',
+  'Südring',
+  'Mühlweg',
+];
+const branchCities: [string, string][] = [
+  ['81667', 'München'],
+  ['10437', 'Berlin'],
+  ['22767', 'Hamburg'],
+  ['50823', 'Köln'],
+  ['97070', 'Würzburg'],
+  ['33602', 'Bielefeld'],
+  ['48143', 'Münster'],
+  ['89073', 'Ulm'],
+];
 const productNames = [
   'Bio-Tomaten',
   'Rinderhack',
@@ -33,21 +67,43 @@ const units = ['kg', 'Stück', 'Kiste', 'Liter'];
 
 export function generateXentralData(customerCount: number, seed = 1): XentralData {
   const random = seededRandom(seed + 1000);
+  const addressRandom = seededRandom(seed + 2000);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(addressRandom() * items.length)] as T;
   const base = generateCustomers(customerCount, seed);
   const addresses = new Map<string, XentralRecord[]>();
+  let addressId = 5000;
   const customers = base.map((customer, index) => {
     const id = String(1000 + index);
-    addresses.set(id, [
-      {
-        id: String(5000 + index),
-        updatedAt: customer.updated_at,
-        type: 'billing',
-        street: `${customer.adresse.strasse} ${customer.adresse.hausnummer}`,
-        zip: customer.adresse.plz,
-        city: customer.adresse.ort,
-        country: countries[customer.adresse.land] ?? 'DE',
-      },
-    ]);
+    const country = countries[customer.adresse.land] ?? 'DE';
+    const [zip, city] = foreignCities[country]
+      ? pick(foreignCities[country])
+      : [customer.adresse.plz, customer.adresse.ort];
+    const address = (type: string, street: string, at: [string, string]) => ({
+      id: String(addressId++),
+      type,
+      street,
+      zip: at[0],
+      city: at[1],
+      country,
+      updatedAt: customer.updated_at,
+    });
+    const own: XentralRecord[] = [
+      address('billing', `${customer.adresse.strasse} ${customer.adresse.hausnummer}`, [zip, city]),
+    ];
+    // Goods often go to a kitchen or warehouse entrance elsewhere in town, some to a second site.
+    if (addressRandom() < 0.6)
+      own.push(
+        address('shipping', `${pick(deliveryStreets)} ${1 + Math.floor(addressRandom() * 80)}`, [zip, city]),
+      );
+    if (country === 'DE' && addressRandom() < 0.25)
+      own.push(
+        address(
+          'shipping',
+          `${pick(deliveryStreets)} ${1 + Math.floor(addressRandom() * 80)}`,
+          pick(branchCities),
+        ),
+      );
+    addresses.set(id, own);
     return {
       id,
       customerType: 'company',

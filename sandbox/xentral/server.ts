@@ -1,7 +1,8 @@
 // An imitation of Xentral's new API (VENDORS.md): bearer tokens, media-type versioning (406 on
 // an unknown type), page[number]/page[size] paging (size ≤ 50), filter[i][key|op|value] and
 // order[0] parameters, 100 requests a minute with X-RateLimit-* headers, RFC 9457 problem
-// details with violations. An admin route under /__sandbox breaks and heals it for tests and demos.
+// details with violations, and each customer's addresses under /customers/{id}/addresses.
+// An admin route under /__sandbox breaks and heals it for tests and demos.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FaultKind, FaultPlan, type FaultSettings } from '../recordSource/faults.ts';
@@ -28,8 +29,12 @@ export interface XentralSandbox {
   setToken(token: string): void;
   /** Changes a customer as a Xentral user would; its updatedAt moves on. */
   updateCustomer(id: string, patch: Record<string, unknown>): void;
+  /** Changes one address of a customer; the address's and the customer's updatedAt move on. */
+  updateAddress(customerId: string, addressId: string, patch: Record<string, unknown>): void;
   requests(): number;
   statuses(): Record<string, number>;
+  /** Every API request answered so far, in order. */
+  requestLog(): { method: string; path: string; status: number }[];
 }
 
 const MEDIA_TYPE = 'application/vnd.xentral.default.v1+json';
@@ -43,6 +48,7 @@ export async function startXentralSandbox(options: XentralSandboxOptions = {}): 
   let faults: FaultPlan | undefined;
   let requestCount = 0;
   const statusCounts: Record<string, number> = {};
+  const answered: { method: string; path: string; status: number }[] = [];
   let clock = Date.now();
   const legacyAccount = options.legacyAccount ?? {
     username: 'api-legacy',
@@ -82,6 +88,9 @@ export async function startXentralSandbox(options: XentralSandboxOptions = {}): 
     const url = new URL(request.url ?? '/', 'http://xentral.local');
     if (url.pathname.startsWith('/__sandbox/')) return admin(request, response, url);
     requestCount += 1;
+    response.on('finish', () =>
+      answered.push({ method: request.method ?? 'GET', path: url.pathname, status: response.statusCode }),
+    );
     if (url.pathname.startsWith('/api/v1/adressen')) return legacy(request, response, url);
     const now = Date.now();
     if (now - window.started >= limit.windowMs) window = { started: now, count: 0 };
@@ -126,7 +135,7 @@ export async function startXentralSandbox(options: XentralSandboxOptions = {}): 
     const match = /^\/api\/v1\/(customers|products|salesOrders|invoices)(?:\/(\d+)(?:\/(addresses))?)?$/.exec(
       url.pathname,
     );
-    if (!match)
+    if (!match || (match[3] && match[1] !== 'customers'))
       return send(response, 404, problem(404, 'Not Found', `no resource at ${url.pathname}`), limitHeaders);
     const [, collection, id, sub] = match as unknown as [
       string,
@@ -144,6 +153,11 @@ export async function startXentralSandbox(options: XentralSandboxOptions = {}): 
           problem(404, 'Not Found', `${collection} ${id} does not exist`),
           limitHeaders,
         );
+      if (sub && request.method !== 'GET')
+        return send(response, 405, problem(405, 'Method Not Allowed', 'addresses are read-only here'), {
+          ...limitHeaders,
+          allow: 'GET',
+        });
       if (sub) return list(response, url, data.addresses.get(id) ?? [], limitHeaders);
       if (request.method === 'PATCH' && collection === 'customers')
         return patchCustomer(request, response, record, limitHeaders);
@@ -313,8 +327,20 @@ export async function startXentralSandbox(options: XentralSandboxOptions = {}): 
       clock = Math.max(Date.now(), clock + 1);
       Object.assign(record, patch, { updatedAt: new Date(clock).toISOString() });
     },
+    // Whether Xentral moves a customer's updatedAt when one of its addresses changes is
+    // unconfirmed; the sandbox does, which is what lets an incremental sync see the change.
+    updateAddress: (customerId, addressId, patch) => {
+      const customer = data.customers.find((record) => record.id === customerId);
+      const address = data.addresses.get(customerId)?.find((record) => record.id === addressId);
+      if (!customer || !address) throw new Error(`no address ${addressId} of customer ${customerId}`);
+      clock = Math.max(Date.now(), clock + 1);
+      const updatedAt = new Date(clock).toISOString();
+      Object.assign(address, patch, { updatedAt });
+      customer.updatedAt = updatedAt;
+    },
     requests: () => requestCount,
     statuses: () => ({ ...statusCounts }),
+    requestLog: () => answered.map((entry) => ({ ...entry })),
   };
 }
 

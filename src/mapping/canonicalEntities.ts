@@ -21,6 +21,10 @@ const address = [
   field('address.country', 'string', 'ISO 3166 country code'),
 ];
 
+const shippingAddress = address.map(({ name, type, description }) =>
+  field(name.replace(/^address\./, 'shippingAddress.'), type, `shipping address: ${description}`),
+);
+
 export const canonicalEntities = {
   customer: [
     field('customerNumber', 'string', 'customer number in the ERP (Kundennummer)'),
@@ -29,7 +33,10 @@ export const canonicalEntities = {
     field('vatId', 'string', 'VAT identification number (USt-IdNr.)'),
     field('email', 'string', 'main email address'),
     field('phone', 'string', 'main phone number, E.164'),
+    // The main (billing) address.
     ...address,
+    ...shippingAddress,
+    field('addresses', 'array', 'every address as the source lists it (type, street, zip, city, country)'),
     field('creditLimit', 'number', 'credit limit in the account currency'),
     field('paymentTerms', 'number', 'payment terms in days (Zahlungsziel)'),
     field('customerSince', 'date', 'customer since'),

@@ -1,6 +1,7 @@
 // The Xentral adapter: each entity is a collection paged with page[number]/page[size] and
 // `links.next`; incremental syncs filter on updatedAt (filter[0][op]=greaterThan) in updatedAt
 // order. The SDK's client applies the bearer token, the 100-a-minute limit and X-RateLimit-* headers.
+// Customers carry their addresses (customerAddresses.ts) unless config.customerAddresses is off.
 import type { EntityCapabilities, IntegrationAdapter, SourceRecord, SyncRequest } from '../sdk/adapter.ts';
 import { bearerAuth } from '../sdk/auth/authProvider.ts';
 import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
@@ -13,6 +14,7 @@ import {
   type XentralCredentials,
   xentralEntities,
 } from './config.ts';
+import { customerAddresses } from './customerAddresses.ts';
 
 export function createXentralAdapter(
   runtime: AdapterRuntime<XentralConfig, XentralCredentials>,
@@ -24,6 +26,15 @@ export function createXentralAdapter(
     timeoutMs: config.timeoutMs,
     headers: { accept: XENTRAL_MEDIA_TYPE },
   });
+
+  const addresses = customerAddresses(http, {
+    concurrency: config.addressConcurrency,
+    logger: runtime.logger,
+  });
+  const withCustomerAddresses = async (entity: string, record: SourceRecord, signal: AbortSignal) =>
+    entity === 'customer' && config.customerAddresses
+      ? ((await addresses.embed([record], signal))[0] ?? record)
+      : record;
 
   const pathOf = (entity: string) => {
     const known = xentralEntities[entity as keyof typeof xentralEntities];
@@ -77,7 +88,11 @@ export function createXentralAdapter(
       if (response.status === 404) return null;
       if (response.status >= 400)
         throw new ConnectorError('permanent', `Xentral refused the read (${response.status})`);
-      return xentralRecord(response.json<{ data: XentralRecordData }>().data);
+      return withCustomerAddresses(
+        entity,
+        xentralRecord(response.json<{ data: XentralRecordData }>().data),
+        signal,
+      );
     },
     write: async (entity, externalId, patch, signal) => {
       if (entity !== 'customer') throw new ConnectorError('config', `Xentral ${entity} is read-only here`);
@@ -89,11 +104,16 @@ export function createXentralAdapter(
         signal,
         parseJson: true,
       });
-      return xentralRecord(response.json<{ data: XentralRecordData }>().data);
+      // The answer has no addresses: without them the stored record would lose its address.
+      return withCustomerAddresses(
+        entity,
+        xentralRecord(response.json<{ data: XentralRecordData }>().data),
+        signal,
+      );
     },
     sync: (request: SyncRequest) => {
       const path = pathOf(request.entity);
-      return pagedWalk(
+      const batches = pagedWalk(
         {
           incremental: true,
           lookbackMs: config.lookbackSeconds * 1000,
@@ -131,6 +151,9 @@ export function createXentralAdapter(
         },
         request,
       );
+      return request.entity === 'customer' && config.customerAddresses
+        ? addresses.embedInBatches(batches, request.signal)
+        : batches;
     },
   };
 }

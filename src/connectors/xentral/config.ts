@@ -9,6 +9,13 @@ export const xentralConfigSchema = z.strictObject({
   timeoutMs: z.number().int().min(100).max(120_000).default(15_000),
   /** Changes made this long before a sync started are read again by the next one. */
   lookbackSeconds: z.number().int().min(0).max(86_400).default(300),
+  /**
+   * Fetch the addresses of every customer a sync reads: one request or more per customer, so a
+   * full sync of many customers takes minutes at 100 requests a minute. Off saves that budget.
+   */
+  customerAddresses: z.boolean().default(true),
+  /** How many customers' addresses are requested at once; the rate limit paces them all the same. */
+  addressConcurrency: z.number().int().min(1).max(8).default(4),
 });
 
 export const xentralCredentialsSchema = z.strictObject({

@@ -1,4 +1,4 @@
-// Xentral ERP, new API: customers, products, sales orders and invoices.
+// Xentral ERP, new API: customers with their addresses, products, sales orders and invoices.
 import type { ConnectionResult, ConnectorDefinition } from '../sdk/connectorDefinition.ts';
 import { createXentralAdapter } from './adapter.ts';
 import {
@@ -17,7 +17,7 @@ export const xentralConnector: ConnectorDefinition<XentralConfig, XentralCredent
   type: 'REST',
   authKind: 'bearer',
   description:
-    'Customers, products, sales orders and invoices from Xentral (new API, personal access token).',
+    'Customers with their addresses, products, sales orders and invoices from Xentral (new API, personal access token).',
   configSchema: xentralConfigSchema,
   credentialsSchema: xentralCredentialsSchema,
   entities: Object.keys(xentralEntities),
