@@ -5,8 +5,10 @@ import { emailConnector } from './email/index.ts';
 import { googleCalendarConnector } from './googleCalendar/index.ts';
 import { graphqlConnector } from './graphql/index.ts';
 import { microsoftGraphConnector } from './microsoftGraph/index.ts';
+import { placetelConnector } from './placetel/index.ts';
 import { restConnector } from './rest/index.ts';
 import { salesforceConnector } from './salesforce/index.ts';
+import { sipgateConnector } from './sipgate/index.ts';
 import { soapConnector } from './soap/index.ts';
 import { webhookConnector } from './webhook/index.ts';
 import { xentralConnector } from './xentral/index.ts';
@@ -23,5 +25,7 @@ export function createConnectorCatalog(): ConnectorCatalog {
   catalog.register(caldavConnector);
   catalog.register(emailConnector);
   catalog.register(webhookConnector);
+  catalog.register(placetelConnector);
+  catalog.register(sipgateConnector);
   return catalog;
 }

@@ -115,7 +115,10 @@ export const canonicalEntities = {
     field('answeredAt', 'datetime', 'answered at'),
     field('endedAt', 'datetime', 'hung up at'),
     field('durationSeconds', 'number', 'talk time'),
-    field('status', 'string', 'answered, missed, busy'),
+    field('status', 'string', 'ringing, answered, completed, missed, busy, voicemail, blocked, failed'),
+    field('provider', 'string', 'the phone system'),
+    field('answeredBy', 'string', 'extension or user that took the call'),
+    field('contacts', 'array', 'CRM customers and contacts matched by the other party’s number'),
   ],
 } satisfies Record<string, CanonicalField[]>;
 

@@ -74,17 +74,12 @@ export class SyncQueue {
     });
   }
 
-  /**
-   * Sends a stored webhook's processing job, inside the transaction that stored it. Jobs of one
-   * integration are grouped, so its webhooks are processed one at a time across all workers.
-   */
+  /** Sends a stored webhook's processing job, inside the transaction that stored it. */
   async enqueueWebhook(
     webhookId: string,
-    integrationId: string,
     options: { db?: Queryable; startAfter?: Date } = {},
   ): Promise<void> {
     await this.boss.send(WEBHOOK_QUEUE, { webhookId } satisfies WebhookJob, {
-      group: { id: integrationId },
       ...(options.startAfter ? { startAfter: options.startAfter } : {}),
       ...(options.db ? { db: asBossDb(options.db) } : {}),
     });

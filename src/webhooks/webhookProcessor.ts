@@ -53,8 +53,16 @@ export class WebhookProcessor {
     const integration = await findIntegration(pool, webhook.integrationId);
     if (!integration) return;
     try {
-      const effect = await this.#interpret(integration, webhook, signal);
-      await this.#apply(integration, webhook, effect);
+      await withTransaction(pool, async (tx) => {
+        // One webhook of an integration at a time, across all workers: what a webhook means may
+        // depend on what the one before it landed (the earlier events of a call).
+        await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+          `webhooks:${integration.id}`,
+        ]);
+        if (!(await lockForProcessing(tx, webhook.id))) return;
+        const effect = await this.#interpret(integration, webhook, signal);
+        await this.#apply(tx, integration, webhook, effect);
+      });
     } catch (error) {
       await this.#failed(integration, webhook, error, attempt);
     }
@@ -83,51 +91,49 @@ export class WebhookProcessor {
   }
 
   async #apply(
+    tx: Queryable,
     integration: StoredIntegration,
     webhook: InboundWebhookRow,
     effect: WebhookEffect,
   ): Promise<void> {
-    const { pool, catalog, queue } = this.#deps;
+    const { catalog, queue } = this.#deps;
     const traceId = webhook.traceId ?? undefined;
-    await withTransaction(pool, async (tx) => {
-      if (!(await lockForProcessing(tx, webhook.id))) return;
-      const landed: Record<string, LandedCounts> = {};
-      const ignored: string[] = [];
-      for (const group of effect.records ?? []) {
-        if (!integration.entities.includes(group.entity)) {
-          ignored.push(group.entity);
-          continue;
-        }
-        landed[group.entity] = await landWebhookRecords(tx, catalog, integration, group, traceId);
+    const landed: Record<string, LandedCounts> = {};
+    const ignored: string[] = [];
+    for (const group of effect.records ?? []) {
+      if (!integration.entities.includes(group.entity)) {
+        ignored.push(group.entity);
+        continue;
       }
-      const entities = [...new Set(effect.sync ?? [])].filter((entity) =>
-        integration.entities.includes(entity),
-      );
-      let runId: string | undefined;
-      if (entities.length > 0 && integration.status !== 'inactive') {
-        const requested = await requestRun(tx, queue, {
-          integrationId: integration.id,
-          trigger: 'webhook',
-          mode: 'incremental',
-          entities,
-          requestedBy: `webhook:${webhook.id}`,
-          traceId,
-        });
-        // A run that already started may have read past this change: wait for the next one.
-        if (!requested.created && requested.run.state !== 'queued') {
-          await queue.enqueueWebhook(webhook.id, integration.id, {
-            db: tx,
-            startAfter: new Date(Date.now() + RUN_IN_PROGRESS_RECHECK_MS),
-          });
-          return;
-        }
-        runId = requested.run.id;
-      }
-      await markProcessed(tx, webhook.id, {
-        ...(Object.keys(landed).length ? { records: landed } : {}),
-        ...(entities.length ? { synced: entities, runId } : {}),
-        ...(ignored.length ? { ignoredEntities: ignored } : {}),
+      landed[group.entity] = await landWebhookRecords(tx, catalog, integration, group, traceId);
+    }
+    const entities = [...new Set(effect.sync ?? [])].filter((entity) =>
+      integration.entities.includes(entity),
+    );
+    let runId: string | undefined;
+    if (entities.length > 0 && integration.status !== 'inactive') {
+      const requested = await requestRun(tx, queue, {
+        integrationId: integration.id,
+        trigger: 'webhook',
+        mode: 'incremental',
+        entities,
+        requestedBy: `webhook:${webhook.id}`,
+        traceId,
       });
+      // A run that already started may have read past this change: wait for the next one.
+      if (!requested.created && requested.run.state !== 'queued') {
+        await queue.enqueueWebhook(webhook.id, {
+          db: tx,
+          startAfter: new Date(Date.now() + RUN_IN_PROGRESS_RECHECK_MS),
+        });
+        return;
+      }
+      runId = requested.run.id;
+    }
+    await markProcessed(tx, webhook.id, {
+      ...(Object.keys(landed).length ? { records: landed } : {}),
+      ...(entities.length ? { synced: entities, runId } : {}),
+      ...(ignored.length ? { ignoredEntities: ignored } : {}),
     });
   }
 

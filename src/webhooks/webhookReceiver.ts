@@ -100,7 +100,7 @@ export class WebhookReceiver {
         traceId: trace.traceId,
         traceparent: trace.traceparent,
       });
-      if (inserted) await this.#deps.queue.enqueueWebhook(id, integrationId, { db: tx });
+      if (inserted) await this.#deps.queue.enqueueWebhook(id, { db: tx });
       return inserted;
     });
     const reply = verdict.reply ?? {

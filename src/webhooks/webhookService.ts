@@ -50,7 +50,7 @@ export class WebhookService {
     return withTransaction(this.#deps.pool, async (tx) => {
       const row = await resetForReplay(tx, webhookId);
       if (!row) throw notFound('webhook', webhookId);
-      await this.#deps.queue.enqueueWebhook(row.id, row.integrationId, { db: tx });
+      await this.#deps.queue.enqueueWebhook(row.id, { db: tx });
       await recordAudit(tx, actor, {
         action: 'webhook.replayed',
         targetType: 'integration',
@@ -73,7 +73,7 @@ export class WebhookService {
       );
       for (const row of rows) {
         await resetForReplay(tx, row.id);
-        await this.#deps.queue.enqueueWebhook(row.id, integrationId, { db: tx });
+        await this.#deps.queue.enqueueWebhook(row.id, { db: tx });
       }
       if (rows.length > 0) {
         await recordAudit(tx, actor, {

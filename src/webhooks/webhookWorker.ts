@@ -1,6 +1,6 @@
-// A worker process's part of webhook intake: it takes processing jobs from the queue. Jobs of
-// one integration run one at a time across all workers (the queue's group limit), so a
-// system's notifications are applied in the order they were stored.
+// A worker process's part of webhook intake: it takes processing jobs from the queue. The
+// processor applies one webhook of an integration at a time (an advisory lock), so jobs of
+// different integrations run side by side and those of one integration one after another.
 import type { Logger } from '../observability/logger.ts';
 import { type SyncQueue, WEBHOOK_QUEUE, WEBHOOK_RETRY_LIMIT, type WebhookJob } from '../sync/syncQueue.ts';
 import type { WebhookProcessor } from './webhookProcessor.ts';
@@ -20,7 +20,7 @@ export class WebhookWorker {
   async start(concurrency: number): Promise<void> {
     await this.#queue.boss.work<WebhookJob>(
       WEBHOOK_QUEUE,
-      { batchSize: 1, localConcurrency: concurrency, groupConcurrency: 1, pollingIntervalSeconds: 0.5 },
+      { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: 0.5 },
       async ([job]) => {
         if (!job) return;
         await this.#processor.process(

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import { type RunningHub, startHub } from '../../src/hub.ts';
 import { createLogger } from '../../src/observability/logger.ts';
+import { freePort } from './hubProcess.ts';
 import { createTestDatabase } from './testDatabase.ts';
 
 export interface TestHub {
@@ -28,7 +29,11 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(env: Record<string, string> = {}): Promise<TestHub> {
+/** `listen: true` serves HTTP on a free loopback port (HUB_PUBLIC_URL set to it), for systems that call the hub. */
+export async function startTestHub(
+  env: Record<string, string> = {},
+  options: { listen?: boolean } = {},
+): Promise<TestHub> {
   const database = await createTestDatabase();
   const adminToken = `hub_test_admin_${randomBytes(16).toString('hex')}`;
   const logs: string[] = [];
@@ -44,9 +49,13 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
     HUB_MASTER_KEY: randomBytes(32).toString('base64'),
     HUB_ADMIN_TOKEN: adminToken,
     HUB_LOG_LEVEL: 'debug',
+    ...(options.listen ? await listenEnv() : {}),
     ...env,
   });
-  const hub = await startHub(config, { logger: createLogger('debug', sink), listen: false });
+  const hub = await startHub(config, {
+    logger: createLogger('debug', sink),
+    listen: options.listen === true,
+  });
   const db = new pg.Pool({ connectionString: database.url, max: 2 });
   return {
     hub,
@@ -88,3 +97,8 @@ export const restIntegration = (overrides: Record<string, unknown> = {}) => ({
   credentials: { apiKey: 'key-0123456789abcdef' },
   ...overrides,
 });
+
+async function listenEnv(): Promise<Record<string, string>> {
+  const port = await freePort();
+  return { PORT: String(port), HOST: '127.0.0.1', HUB_PUBLIC_URL: `http://127.0.0.1:${port}` };
+}

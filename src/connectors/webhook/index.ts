@@ -6,6 +6,7 @@ import type { ConnectorDefinition } from '../sdk/connectorDefinition.ts';
 import { readPath } from '../sdk/readPath.ts';
 import { verifyHmacSignature } from '../sdk/signatures/hmacSignature.ts';
 import { standardWebhookHeaders, verifyStandardWebhook } from '../sdk/signatures/standardWebhooks.ts';
+import { parsePayload } from '../sdk/webhookPayload.ts';
 import {
   type WebhookConfig,
   type WebhookCredentials,
@@ -13,7 +14,6 @@ import {
   webhookConfigSchema,
   webhookCredentialsSchema,
 } from './config.ts';
-import { parsePayload } from './payload.ts';
 
 export const webhookConnector: ConnectorDefinition<WebhookConfig, WebhookCredentials> = {
   id: 'webhook',
