@@ -7,6 +7,7 @@ import { startKlentySandbox } from './klenty/server.ts';
 import { startMondaySandbox } from './monday/server.ts';
 import { startRecordSource } from './recordSource/server.ts';
 import { startSalesforceSandbox } from './salesforce/server.ts';
+import { sandboxFaultKinds } from './shared/faultInjection.ts';
 import { startXentralSandbox } from './xentral/server.ts';
 
 const { values } = parseArgs({
@@ -41,11 +42,26 @@ const records = await startRecordSource({
   token: 'record-source-token',
 });
 
-const show = (title: string, url: string, integration: unknown) =>
-  process.stdout.write(`${title}\n  listens on ${url}\n  integration: ${JSON.stringify(integration)}\n\n`);
+const show = (title: string, url: string, integration: unknown, controls: string) =>
+  process.stdout.write(
+    `${title}\n  listens on ${url}\n  integration: ${JSON.stringify(integration)}\n${controls}\n\n`,
+  );
 
+/** The lines of a sandbox with the shared admin routes; `tokens` says what expiring does there. */
+const controls = (url: string, tokens: string) =>
+  [
+    `  break it: POST ${url}/__sandbox/faults {"rate":0.2}; heal it: POST ${url}/__sandbox/faults {"rate":0}`,
+    `  ${tokens}: POST ${url}/__sandbox/tokens/expire`,
+  ].join('\n');
+const oauthTokens = 'end its access tokens (the connector refreshes)';
+const apiKey = 'replace its API key (the answer names the new one)';
+
+process.stdout.write(
+  `Fault settings: {"rate":0..1, "kinds":[${sandboxFaultKinds.map((kind) => `"${kind}"`).join(',')}],` +
+    ' "retryAfterSeconds", "latencyMs", "timeoutMs", "seed"}; GET <url>/__sandbox/faults shows them.\n\n',
+);
 show(
-  'Xentral (new API): break and heal it with POST /__sandbox/faults {"rate":0.2} and POST /__sandbox/token',
+  'Xentral (new API)',
   xentral.url,
   {
     name: 'Xentral sandbox',
@@ -53,6 +69,11 @@ show(
     config: { baseUrl: xentral.url },
     credentials: { token: xentral.token },
   },
+  [
+    `  break it: POST ${xentral.url}/__sandbox/faults {"rate":0.2}; heal it: POST ${xentral.url}/__sandbox/faults {"rate":0}`,
+    '  (a route of its own: kinds 500, 503, 429, timeout, reset, malformed; no latencyMs, no token expiry)',
+    `  change the valid token: POST ${xentral.url}/__sandbox/token {"token":"…"}`,
+  ].join('\n'),
 );
 show(
   'Salesforce (REST API and OAuth token endpoint; the refresh token below is valid for this run)',
@@ -63,30 +84,46 @@ show(
     config: { instanceUrl: salesforce.url, loginUrl: salesforce.url, clientId: salesforce.client.clientId },
     credentials: { clientSecret: salesforce.client.clientSecret, refreshToken: salesforce.grant() },
   },
+  controls(salesforce.url, oauthTokens),
 );
-show('Klenty (the generic REST connector with its "klenty" template)', klenty.url, {
-  name: 'Klenty sandbox',
-  connector: 'rest',
-  template: 'klenty',
-  config: { baseUrl: klenty.baseUrl },
-  credentials: { apiKey: klenty.apiKey },
-});
-show('Xentral legacy API (the generic REST connector with its "xentral-legacy" template)', xentral.url, {
-  name: 'Xentral legacy sandbox',
-  connector: 'rest',
-  template: 'xentral-legacy',
-  config: { baseUrl: xentral.url },
-  credentials: xentral.legacyAccount,
-});
-show('monday.com (the generic GraphQL connector with its "monday" template)', monday.url, {
-  name: 'monday sandbox',
-  connector: 'graphql',
-  template: 'monday',
-  config: { endpoint: monday.endpoint, resources: { item: { variables: { boardId: [monday.boardId] } } } },
-  credentials: { apiKey: monday.token },
-});
 show(
-  'Google Calendar (events API and OAuth token endpoint; the refresh token below is valid for this run)',
+  'Klenty (the generic REST connector with its "klenty" template)',
+  klenty.url,
+  {
+    name: 'Klenty sandbox',
+    connector: 'rest',
+    template: 'klenty',
+    config: { baseUrl: klenty.baseUrl },
+    credentials: { apiKey: klenty.apiKey },
+  },
+  controls(klenty.url, apiKey),
+);
+show(
+  'Xentral legacy API (the generic REST connector with its "xentral-legacy" template)',
+  xentral.url,
+  {
+    name: 'Xentral legacy sandbox',
+    connector: 'rest',
+    template: 'xentral-legacy',
+    config: { baseUrl: xentral.url },
+    credentials: xentral.legacyAccount,
+  },
+  '  it shares the Xentral sandbox above, but not its faults',
+);
+show(
+  'monday.com (the generic GraphQL connector with its "monday" template)',
+  monday.url,
+  {
+    name: 'monday sandbox',
+    connector: 'graphql',
+    template: 'monday',
+    config: { endpoint: monday.endpoint, resources: { item: { variables: { boardId: [monday.boardId] } } } },
+    credentials: { apiKey: monday.token },
+  },
+  controls(monday.url, apiKey),
+);
+show(
+  'Google Calendar (events API and OAuth endpoints; the refresh token below is valid for this run)',
   google.url,
   {
     name: 'Google Calendar sandbox',
@@ -96,9 +133,11 @@ show(
       clientId: google.client.clientId,
       apiBaseUrl: google.url,
       tokenUrl: google.tokenUrl,
+      authorizationUrl: google.authorizeUrl,
     },
     credentials: { clientSecret: google.client.clientSecret, refreshToken: google.grant() },
   },
+  controls(google.url, oauthTokens),
 );
 show(
   'Outlook via Microsoft Graph (delta queries and the v2.0 token endpoint; refresh tokens rotate)',
@@ -109,19 +148,25 @@ show(
     config: { clientId: graph.client.clientId, apiBaseUrl: graph.url, loginUrl: graph.url },
     credentials: { clientSecret: graph.client.clientSecret, refreshToken: graph.grant() },
   },
+  controls(graph.url, oauthTokens),
 );
-show('Paged record source (generic REST)', records.url, {
-  name: 'Record source',
-  connector: 'rest',
-  entities: ['customer'],
-  config: {
-    baseUrl: records.url,
-    auth: { kind: 'bearer' },
-    healthCheckPath: '/health',
-    resources: { customer: { path: '/customers', pagination: { style: 'cursor', pageSize: 500 } } },
+show(
+  'Paged record source (generic REST)',
+  records.url,
+  {
+    name: 'Record source',
+    connector: 'rest',
+    entities: ['customer'],
+    config: {
+      baseUrl: records.url,
+      auth: { kind: 'bearer' },
+      healthCheckPath: '/health',
+      resources: { customer: { path: '/customers', pagination: { style: 'cursor', pageSize: 500 } } },
+    },
+    credentials: { token: 'record-source-token' },
   },
-  credentials: { token: 'record-source-token' },
-});
+  '  it has no admin route: tests break it through setFaults() and setOutage()',
+);
 
 const stop = () =>
   void Promise.all([
@@ -129,6 +174,8 @@ const stop = () =>
     salesforce.close(),
     klenty.close(),
     monday.close(),
+    google.close(),
+    graph.close(),
     records.close(),
   ]).then(() => process.exit(0));
 process.once('SIGTERM', stop);

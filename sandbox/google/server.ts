@@ -1,10 +1,15 @@
-// An imitation of Google Calendar v3 and Google's OAuth token endpoint (VENDORS.md): events
-// paged by pageToken/nextPageToken (maxResults ≤ 2500), nextSyncToken on the last page of a
-// full list, syncToken for changes (cancelled events come with status "cancelled"), 410 Gone
-// when a sync token has expired, access tokens that live an hour.
+// An imitation of Google Calendar v3 and Google's OAuth endpoints (VENDORS.md): events paged by
+// pageToken/nextPageToken (maxResults ≤ 2500), nextSyncToken on the last page of a full list,
+// syncToken for changes (cancelled events come with status "cancelled"), 410 Gone when a sync
+// token has expired, access tokens that live an hour and refresh tokens that stay. Injected
+// faults answer as Google does: 5xx backendError, 429 and 403 with the usageLimits domain.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SandboxAuthorizationServer } from '../oauth/authorizationServer.ts';
+import { SandboxAdmin } from '../shared/adminRoutes.ts';
+import type { VendorFaultAnswers } from '../shared/faultInjection.ts';
+import { readTextBody } from '../shared/readJsonBody.ts';
 
 export interface CalendarEvent {
   id: string;
@@ -19,6 +24,8 @@ export interface CalendarEvent {
 export interface GoogleSandbox {
   url: string;
   tokenUrl: string;
+  authorizeUrl: string;
+  oauth: SandboxAuthorizationServer;
   client: { clientId: string; clientSecret: string };
   calendarId: string;
   grant(): string;
@@ -45,11 +52,15 @@ export async function startGoogleSandbox(
     clientSecret: 'google-sandbox-secret-0000',
   };
   const calendarId = 'vertrieb@frischdienst.example';
-  const refreshTokens = new Set<string>();
-  const accessTokens = new Map<string, number>();
+  const oauth = new SandboxAuthorizationServer({
+    client,
+    rotateRefreshTokens: false,
+    scope: 'https://www.googleapis.com/auth/calendar.readonly',
+  });
+  const admin = new SandboxAdmin({ answers: googleFaults, expireTokens: () => oauth.expireAccessTokens() });
   const syncTokens = new Map<string, number>();
   const pageTokens = new Map<string, { offset: number; since: number | undefined; at: number }>();
-  const stats = { refreshes: 0, gone: 0, requests: 0 };
+  const stats = { gone: 0, requests: 0 };
   let clock = Date.parse('2026-11-01T07:00:00.000Z');
   let generation = 0;
   const events: CalendarEvent[] = Array.from({ length: options.events ?? 120 }, (_, index) => {
@@ -66,46 +77,35 @@ export async function startGoogleSandbox(
     };
   });
 
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://google.local');
+  const server = http.createServer(admin.listener(handle));
+
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL) {
     const send = (status: number, body: unknown) => {
-      response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
+      response.writeHead(status, { 'content-type': googleFaults.contentType });
       response.end(JSON.stringify(body));
     };
     const fail = (status: number, reason: string, message: string) =>
-      send(status, { error: { code: status, message, errors: [{ domain: 'global', reason, message }] } });
+      send(status, googleError(status, 'global', reason, message));
 
-    if (url.pathname === '/token' && request.method === 'POST') {
-      let body = '';
-      request.on('data', (chunk) => (body += chunk));
-      request.on('end', () => {
-        const form = new URLSearchParams(body);
-        if (form.get('client_id') !== client.clientId || form.get('client_secret') !== client.clientSecret) {
-          return send(401, { error: 'invalid_client' });
-        }
-        if (!refreshTokens.has(form.get('refresh_token') ?? ''))
-          return send(400, {
-            error: 'invalid_grant',
-            error_description: 'Token has been expired or revoked.',
-          });
-        stats.refreshes += 1;
-        const access = `ya29.${randomBytes(24).toString('base64url')}`;
-        accessTokens.set(access, Date.now() + 3_600_000);
-        send(200, {
-          access_token: access,
-          expires_in: 3599,
-          token_type: 'Bearer',
-          scope: 'https://www.googleapis.com/auth/calendar.readonly',
-        });
-      });
-      return;
+    if (url.pathname === AUTHORIZE_PATH && request.method === 'GET') return oauth.authorize(url, response);
+    if (url.pathname === TOKEN_PATH && request.method === 'POST') {
+      const form = new URLSearchParams(await readTextBody(request));
+      return oauth.token(form, request.headers.authorization, response);
     }
     stats.requests += 1;
-    const token = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
-    if ((accessTokens.get(token) ?? 0) < Date.now()) return fail(401, 'authError', 'Invalid Credentials');
+    if (await admin.intercept(request, response)) return;
+    if (!oauth.accessTokenValid(request.headers.authorization))
+      return fail(401, 'authError', 'Invalid Credentials');
     if (url.pathname !== `/calendar/v3/calendars/${encodeURIComponent(calendarId)}/events`)
       return fail(404, 'notFound', 'Not Found');
+    listEvents(url, send, fail);
+  }
 
+  function listEvents(
+    url: URL,
+    send: (status: number, body: unknown) => void,
+    fail: (status: number, reason: string, message: string) => void,
+  ) {
     const maxResults = Math.min(2500, Number(url.searchParams.get('maxResults') ?? '250'));
     const pageToken = url.searchParams.get('pageToken');
     const syncToken = url.searchParams.get('syncToken');
@@ -141,7 +141,7 @@ export async function startGoogleSandbox(
       body.nextSyncToken = next;
     }
     send(200, body);
-  });
+  }
 
   const port = await new Promise<number>((resolve) =>
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
@@ -149,14 +149,12 @@ export async function startGoogleSandbox(
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
-    tokenUrl: `${url}/token`,
+    tokenUrl: `${url}${TOKEN_PATH}`,
+    authorizeUrl: `${url}${AUTHORIZE_PATH}`,
+    oauth,
     client,
     calendarId,
-    grant: () => {
-      const token = `1//${randomBytes(24).toString('base64url')}`;
-      refreshTokens.add(token);
-      return token;
-    },
+    grant: () => oauth.grant(),
     events,
     change: (id, patch) => {
       const event = events.find((item) => item.id === id);
@@ -168,7 +166,7 @@ export async function startGoogleSandbox(
       syncTokens.clear();
       generation += 1;
     },
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, refreshes: oauth.stats.refreshes }),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -176,3 +174,26 @@ export async function startGoogleSandbox(
       }),
   };
 }
+
+// oauth2.googleapis.com/token and accounts.google.com/o/oauth2/v2/auth, on one host here.
+const TOKEN_PATH = '/token';
+const AUTHORIZE_PATH = '/o/oauth2/v2/auth';
+
+const googleError = (status: number, domain: string, reason: string, message: string) => ({
+  error: { code: status, message, errors: [{ domain, reason, message }] },
+});
+
+const googleFaults: VendorFaultAnswers = {
+  contentType: 'application/json; charset=UTF-8',
+  serverError: (status) => ({ status, body: googleError(status, 'global', 'backendError', 'Backend Error') }),
+  // Google's guide asks for exponential backoff and names no Retry-After; the sandbox sends one anyway.
+  throttled: (retryAfter) => ({
+    status: 429,
+    headers: { 'retry-after': String(retryAfter) },
+    body: googleError(429, 'usageLimits', 'rateLimitExceeded', 'Rate Limit Exceeded'),
+  }),
+  quotaExceeded: () => ({
+    status: 403,
+    body: googleError(403, 'usageLimits', 'quotaExceeded', 'Calendar usage limits exceeded.'),
+  }),
+};

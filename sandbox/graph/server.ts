@@ -2,11 +2,15 @@
 // endpoint, where every refresh returns a new refresh token and retires the old one; delta
 // queries for /me/calendarView/delta and /me/mailFolders/inbox/messages/delta paged by
 // @odata.nextLink and ended by @odata.deltaLink, removed items as "@removed"; an expired delta
-// token answers 410 Gone; throttling answers 429 with Retry-After.
-import { randomBytes } from 'node:crypto';
+// token answers 410 Gone; throttling answers 429 with Retry-After. Injected faults answer with
+// Graph's {"error":{"code","message","innerError"}}.
+import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SandboxAuthorizationServer } from '../oauth/authorizationServer.ts';
+import { SandboxAdmin } from '../shared/adminRoutes.ts';
+import type { VendorFaultAnswers } from '../shared/faultInjection.ts';
+import { readTextBody } from '../shared/readJsonBody.ts';
 
 type Item = Record<string, unknown> & { id: string; lastModifiedDateTime: string; removed?: boolean };
 
@@ -38,6 +42,7 @@ export async function startGraphSandbox(
     scope: 'Calendars.Read Mail.Read offline_access',
     invalidGrantDescription: 'AADSTS70000: The refresh token has expired or was already used.',
   });
+  const admin = new SandboxAdmin({ answers: graphFaults, expireTokens: () => oauth.expireAccessTokens() });
   const deltaTokens = new Map<string, { kind: 'events' | 'messages'; since: number }>();
   const pages = new Map<string, { kind: 'events' | 'messages'; since: number | undefined; offset: number }>();
   const stats = { throttled: 0, gone: 0 };
@@ -76,27 +81,25 @@ export async function startGraphSandbox(
     '/v1.0/me/mailFolders/inbox/messages/delta': 'messages',
   };
 
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://graph.local');
+  const server = http.createServer(admin.listener(handle));
+
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL) {
     const base = `http://${request.headers.host}`;
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      response.writeHead(status, { 'content-type': 'application/json', ...headers });
+      response.writeHead(status, { 'content-type': graphFaults.contentType, ...headers });
       response.end(JSON.stringify(body));
     };
     const fail = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-      send(status, { error: { code, message } }, headers);
+      send(status, graphError(code, message), headers);
 
     if (url.pathname.endsWith('/oauth2/v2.0/authorize') && request.method === 'GET') {
       return oauth.authorize(url, response);
     }
     if (url.pathname.endsWith('/oauth2/v2.0/token') && request.method === 'POST') {
-      let body = '';
-      request.on('data', (chunk) => (body += chunk));
-      request.on('end', () =>
-        oauth.token(new URLSearchParams(body), request.headers.authorization, response),
-      );
-      return;
+      const form = new URLSearchParams(await readTextBody(request));
+      return oauth.token(form, request.headers.authorization, response);
     }
+    if (await admin.intercept(request, response)) return;
     if (!oauth.accessTokenValid(request.headers.authorization)) {
       return fail(401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.');
     }
@@ -151,7 +154,7 @@ export async function startGraphSandbox(
       body['@odata.deltaLink'] = `${base}${url.pathname}?$deltatoken=${token}`;
     }
     send(200, body);
-  });
+  }
 
   const port = await new Promise<number>((resolve) =>
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
@@ -188,3 +191,28 @@ export async function startGraphSandbox(
       }),
   };
 }
+
+const graphError = (code: string, message: string) => ({
+  error: {
+    code,
+    message,
+    innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': randomUUID() },
+  },
+});
+
+const graphFaults: VendorFaultAnswers = {
+  contentType: 'application/json',
+  serverError: (status, retryAfter) =>
+    status === 503
+      ? {
+          status,
+          headers: { 'retry-after': String(retryAfter) },
+          body: graphError('serviceNotAvailable', 'The service is temporarily unavailable. Try again later.'),
+        }
+      : { status, body: graphError('generalException', 'An unspecified error has occurred.') },
+  throttled: (retryAfter) => ({
+    status: 429,
+    headers: { 'retry-after': String(retryAfter) },
+    body: graphError('TooManyRequests', 'Too many requests'),
+  }),
+};

@@ -1,15 +1,20 @@
 // An imitation of Klenty's API (VENDORS.md): /apis/v1/user/{accountEmail}/… with the x-API-key
 // header, prospects filtered by last-updated date (yyyy/mm/dd) and paged by offset, cadences.
-// Klenty documents neither response envelopes nor rate limits; this sandbox answers bare JSON
-// arrays and sets no limit (both unconfirmed).
+// Klenty documents neither response envelopes, error bodies nor rate limits; this sandbox answers
+// bare JSON arrays, errors as {"status":"error","message"} (injected 429s with Retry-After), and
+// sets no limit of its own (all unconfirmed).
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateCustomers } from '../recordSource/customers.ts';
+import { SandboxAdmin } from '../shared/adminRoutes.ts';
+import type { VendorFaultAnswers } from '../shared/faultInjection.ts';
 
 export interface KlentySandbox {
   url: string;
   accountEmail: string;
-  apiKey: string;
+  /** POST /__sandbox/tokens/expire replaces the key, as Klenty has no refresh. */
+  readonly apiKey: string;
   /** The base URL an integration uses: the API root of the account. */
   baseUrl: string;
   prospects: Record<string, string>[];
@@ -22,7 +27,7 @@ export async function startKlentySandbox(
   options: { prospects?: number; port?: number } = {},
 ): Promise<KlentySandbox> {
   const accountEmail = 'vertrieb@frischdienst.example';
-  const apiKey = 'klenty-sandbox-key-0000';
+  let apiKey = 'klenty-sandbox-key-0000';
   let requestCount = 0;
   const firstUpdate = Date.parse('2026-11-01T08:00:00.000Z');
   const prospects = generateCustomers(options.prospects ?? 150, 7).map((customer, index) => ({
@@ -43,18 +48,27 @@ export async function startKlentySandbox(
   ];
   const base = `/apis/v1/user/${encodeURIComponent(accountEmail)}`;
 
-  const server = http.createServer((request, response) => {
+  const admin = new SandboxAdmin({
+    answers: klentyFaults,
+    expireTokens: () => {
+      apiKey = `klenty-sandbox-key-${randomBytes(4).toString('hex')}`;
+    },
+    credentials: () => ({ apiKey }),
+  });
+
+  const server = http.createServer(admin.listener(handle));
+
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL) {
     requestCount += 1;
-    const url = new URL(request.url ?? '/', 'http://klenty.local');
     const send = (status: number, body: unknown) => {
-      response.writeHead(status, { 'content-type': 'application/json' });
+      response.writeHead(status, { 'content-type': klentyFaults.contentType });
       response.end(JSON.stringify(body));
     };
-    if (request.headers['x-api-key'] !== apiKey)
-      return send(401, { status: 'error', message: 'Invalid API Key' });
+    if (await admin.intercept(request, response)) return;
+    if (request.headers['x-api-key'] !== apiKey) return send(401, klentyError('Invalid API Key'));
     const path = url.pathname.replace(base.replace(/%40/g, '@'), '').replace(base, '');
     if (path === '/cadences') return send(200, cadences);
-    if (path !== '/prospects') return send(404, { status: 'error', message: 'Not found' });
+    if (path !== '/prospects') return send(404, klentyError('Not found'));
     const start = Number(url.searchParams.get('start') ?? '0');
     const limit = Math.min(100, Number(url.searchParams.get('limit') ?? '100'));
     const since = url.searchParams.get('lastUpdatedDateStart');
@@ -63,7 +77,7 @@ export async function startKlentySandbox(
       ? prospects.filter((prospect) => prospect.LastUpdated.slice(0, 10) >= sinceDay)
       : prospects;
     return send(200, selected.slice(start, start + limit));
-  });
+  }
 
   const port = await new Promise<number>((resolve) =>
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
@@ -72,7 +86,9 @@ export async function startKlentySandbox(
   return {
     url,
     accountEmail,
-    apiKey,
+    get apiKey() {
+      return apiKey;
+    },
     baseUrl: `${url}/apis/v1/user/${accountEmail}`,
     prospects,
     updateProspect: (email, patch) => {
@@ -89,3 +105,18 @@ export async function startKlentySandbox(
       }),
   };
 }
+
+const klentyError = (message: string) => ({ status: 'error', message });
+
+const klentyFaults: VendorFaultAnswers = {
+  contentType: 'application/json',
+  serverError: (status) => ({
+    status,
+    body: klentyError(status === 503 ? 'Service Unavailable' : 'Internal Server Error'),
+  }),
+  throttled: (retryAfter) => ({
+    status: 429,
+    headers: { 'retry-after': String(retryAfter) },
+    body: klentyError('Too many requests'),
+  }),
+};

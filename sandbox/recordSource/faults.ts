@@ -5,32 +5,39 @@ import { seededRandom } from './customers.ts';
 export const faultKinds = ['500', '503', '429', 'timeout', 'reset', 'malformed'] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
-export interface FaultSettings {
+export interface FaultSettings<Kind extends string = FaultKind> {
   rate: number;
-  kinds?: FaultKind[];
+  kinds?: Kind[];
   retryAfterSeconds?: number;
   /** How long a "timeout" holds the request before giving up on it (the client should give up first). */
   timeoutMs?: number;
+  /** A delay before every answer; 0 answers at once. */
+  latencyMs?: number;
   seed?: number;
 }
 
-export class FaultPlan {
-  readonly settings: Required<FaultSettings>;
+export class FaultPlan<Kind extends string = FaultKind> {
+  readonly settings: Required<FaultSettings<Kind>>;
   readonly #random: () => number;
 
-  constructor(settings: FaultSettings) {
+  /** `defaultKinds` is needed only by plans whose kinds are not the record source's own. */
+  constructor(
+    settings: FaultSettings<Kind>,
+    defaultKinds: readonly Kind[] = faultKinds as readonly string[] as Kind[],
+  ) {
     this.settings = {
       rate: settings.rate,
-      kinds: settings.kinds ?? [...faultKinds],
+      kinds: settings.kinds ?? [...defaultKinds],
       retryAfterSeconds: settings.retryAfterSeconds ?? 1,
       timeoutMs: settings.timeoutMs ?? 30_000,
+      latencyMs: settings.latencyMs ?? 0,
       seed: settings.seed ?? 1,
     };
     this.#random = seededRandom(this.settings.seed);
   }
 
   /** The fault for the next request, or undefined when it is answered properly. */
-  next(): FaultKind | undefined {
+  next(): Kind | undefined {
     if (this.#random() >= this.settings.rate) return undefined;
     const kinds = this.settings.kinds;
     return kinds[Math.floor(this.#random() * kinds.length)];

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { generateCustomers, type SourceCustomer } from './customers.ts';
 import { type FaultKind, FaultPlan, type FaultSettings } from './faults.ts';
 
@@ -87,6 +88,7 @@ export async function startRecordSource(options: RecordSourceOptions = {}): Prom
     const url = new URL(request.url ?? '/', 'http://source.local');
     stats.requests += 1;
     const requestNumber = stats.requests;
+    if (faults?.settings.latencyMs) await sleep(faults.settings.latencyMs);
     if (outage)
       return send(response, 503, { title: 'Service Unavailable', status: 503, detail: 'maintenance' });
     if (token && request.headers.authorization !== `Bearer ${token}`) {

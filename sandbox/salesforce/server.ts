@@ -2,12 +2,15 @@
 // refresh-token grants (no expires_in; tokens expire after a while anyway and answer 401
 // INVALID_SESSION_ID), SOQL queries with nextRecordsUrl batches, Sforce-Limit-Info on every
 // answer, a daily request limit answered with 403 REQUEST_LIMIT_EXCEEDED, and error arrays
-// [{message, errorCode}]. Only the SOQL this hub sends is understood:
+// [{message, errorCode}], injected faults included. Only the SOQL this hub sends is understood:
 // SELECT fields FROM Account|Contact [WHERE SystemModstamp > <ISO>] ORDER BY <field> ASC.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateCustomers } from '../recordSource/customers.ts';
+import { SandboxAdmin } from '../shared/adminRoutes.ts';
+import type { VendorAnswer } from '../shared/faultInjection.ts';
+import { readJsonBody, readTextBody } from '../shared/readJsonBody.ts';
 
 export interface SalesforceSandboxOptions {
   accounts?: number;
@@ -88,49 +91,36 @@ export async function startSalesforceSandbox(
     response.end(JSON.stringify(body));
   };
   const error = (errorCode: string, message: string) => [{ message, errorCode }];
+  const faultAnswer = (status: number, errorCode: string, message: string): VendorAnswer => ({
+    status,
+    headers: { 'sforce-limit-info': `api-usage=${Math.min(stats.requests, dailyLimit)}/${dailyLimit}` },
+    body: error(errorCode, message),
+  });
+  // Salesforce never answers 429: going too fast is a 403 REQUEST_LIMIT_EXCEEDED as well.
+  const admin = new SandboxAdmin({
+    answers: {
+      contentType: 'application/json;charset=UTF-8',
+      serverError: (status) =>
+        status === 503
+          ? faultAnswer(503, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable. Please try again later.')
+          : faultAnswer(
+              500,
+              'UNKNOWN_EXCEPTION',
+              'An unexpected error occurred. Please include this ErrorId if you contact support: 1930355745-55881 (-1240946453)',
+            ),
+      throttled: () => faultAnswer(403, 'REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.'),
+      quotaExceeded: () => faultAnswer(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'),
+    },
+    expireTokens: () => sessions.clear(),
+  });
 
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://salesforce.local');
-    if (url.pathname === '/services/oauth2/token' && request.method === 'POST') {
-      let body = '';
-      request.on('data', (chunk) => (body += chunk));
-      request.on('end', () => {
-        const form = new URLSearchParams(body);
-        const basic = request.headers.authorization?.startsWith('Basic ')
-          ? Buffer.from(request.headers.authorization.slice(6), 'base64').toString().split(':')
-          : [];
-        const clientId = form.get('client_id') ?? basic[0];
-        const secret = form.get('client_secret') ?? basic[1];
-        if (clientId !== client.clientId || secret !== client.clientSecret) {
-          return send(response, 400, {
-            error: 'invalid_client',
-            error_description: 'invalid client credentials',
-          });
-        }
-        if (
-          form.get('grant_type') !== 'refresh_token' ||
-          !refreshTokens.has(form.get('refresh_token') ?? '')
-        ) {
-          return send(response, 400, {
-            error: 'invalid_grant',
-            error_description: 'expired access/refresh token',
-          });
-        }
-        stats.refreshes += 1;
-        const access = `00D!${randomBytes(24).toString('base64url')}`;
-        sessions.set(access, Date.now() + lifetime);
-        send(response, 200, {
-          access_token: access,
-          instance_url: `http://127.0.0.1:${port}`,
-          id: `http://127.0.0.1:${port}/id/00D/005`,
-          token_type: 'Bearer',
-          issued_at: String(Date.now()),
-          signature: randomBytes(16).toString('base64'),
-        });
-      });
-      return;
-    }
+  const server = http.createServer(admin.listener(handle));
+
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL) {
+    if (url.pathname === '/services/oauth2/token' && request.method === 'POST')
+      return issueSession(request, response);
     stats.requests += 1;
+    if (await admin.intercept(request, response)) return;
     if (stats.requests > dailyLimit) {
       return send(response, 403, error('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'));
     }
@@ -157,34 +147,63 @@ export async function startSalesforceSandbox(
       return send(response, 200, { attributes: { type: 'Account', url: url.pathname }, ...account });
     }
     if (account && request.method === 'PATCH') {
-      let body = '';
-      request.on('data', (chunk) => (body += chunk));
-      request.on('end', () => {
-        let patch: Record<string, unknown>;
-        try {
-          patch = JSON.parse(body) as Record<string, unknown>;
-        } catch {
-          return send(response, 400, error('JSON_PARSER_ERROR', 'The request body is not valid JSON'));
-        }
-        const unknown = Object.keys(patch).find((field) => !(field in account) || field === 'Id');
-        if (unknown) {
-          return send(
-            response,
-            400,
-            error('INVALID_FIELD', `No such column '${unknown}' on sobject of type Account`),
-          );
-        }
-        clock = Math.max(Date.now(), clock + 1000);
-        Object.assign(account, patch, {
-          SystemModstamp: new Date(clock).toISOString().replace('Z', '+0000'),
-        });
-        response.writeHead(204);
-        response.end();
+      let patch: Record<string, unknown>;
+      try {
+        patch = ((await readJsonBody(request)) ?? {}) as Record<string, unknown>;
+      } catch {
+        return send(response, 400, error('JSON_PARSER_ERROR', 'The request body is not valid JSON'));
+      }
+      const unknown = Object.keys(patch).find((field) => !(field in account) || field === 'Id');
+      if (unknown) {
+        return send(
+          response,
+          400,
+          error('INVALID_FIELD', `No such column '${unknown}' on sobject of type Account`),
+        );
+      }
+      clock = Math.max(Date.now(), clock + 1000);
+      Object.assign(account, patch, {
+        SystemModstamp: new Date(clock).toISOString().replace('Z', '+0000'),
       });
+      response.writeHead(204);
+      response.end();
       return;
     }
     return send(response, 404, error('NOT_FOUND', 'The requested resource does not exist'));
-  });
+  }
+
+  /** The token endpoint: a refresh-token grant opens a session. */
+  async function issueSession(request: http.IncomingMessage, response: http.ServerResponse) {
+    const form = new URLSearchParams(await readTextBody(request));
+    const basic = request.headers.authorization?.startsWith('Basic ')
+      ? Buffer.from(request.headers.authorization.slice(6), 'base64').toString().split(':')
+      : [];
+    const clientId = form.get('client_id') ?? basic[0];
+    const secret = form.get('client_secret') ?? basic[1];
+    if (clientId !== client.clientId || secret !== client.clientSecret) {
+      return send(response, 400, {
+        error: 'invalid_client',
+        error_description: 'invalid client credentials',
+      });
+    }
+    if (form.get('grant_type') !== 'refresh_token' || !refreshTokens.has(form.get('refresh_token') ?? '')) {
+      return send(response, 400, {
+        error: 'invalid_grant',
+        error_description: 'expired access/refresh token',
+      });
+    }
+    stats.refreshes += 1;
+    const access = `00D!${randomBytes(24).toString('base64url')}`;
+    sessions.set(access, Date.now() + lifetime);
+    return send(response, 200, {
+      access_token: access,
+      instance_url: `http://127.0.0.1:${port}`,
+      id: `http://127.0.0.1:${port}/id/00D/005`,
+      token_type: 'Bearer',
+      issued_at: String(Date.now()),
+      signature: randomBytes(16).toString('base64'),
+    });
+  }
 
   function query(response: http.ServerResponse, soql: string, options: string | string[] | undefined) {
     const match =
