@@ -93,11 +93,19 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       logger,
       publicUrl: config.publicUrl,
     });
+    const webhookService = new WebhookService({
+      pool: database.pool,
+      queue,
+      runtime,
+      logger,
+      webhookUrl: (id) => receiver.webhookUrl(id),
+    });
     const webhookWorker = runsWorkers
       ? new WebhookWorker(
           queue,
           new WebhookProcessor({ pool: database.pool, runtime, catalog, queue, logger }),
           logger,
+          (signal) => webhookService.renewExpiringPushChannels(systemPrincipal, signal),
         )
       : undefined;
     const context: HubContext = {
@@ -109,15 +117,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       integrations: new IntegrationService({ pool: database.pool, vault, catalog }),
       runtime,
       sync,
-      webhooks: {
-        receiver,
-        service: new WebhookService({
-          pool: database.pool,
-          queue,
-          runtime,
-          webhookUrl: (id) => receiver.webhookUrl(id),
-        }),
-      },
+      webhooks: { receiver, service: webhookService },
       metrics,
       migrations,
       oidc: config.oidc ? createOidcVerifier(config.oidc) : undefined,

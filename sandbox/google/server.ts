@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { SandboxAuthorizationServer } from '../oauth/authorizationServer.ts';
 import { SandboxAdmin } from '../shared/adminRoutes.ts';
 import type { VendorFaultAnswers } from '../shared/faultInjection.ts';
-import { readTextBody } from '../shared/readJsonBody.ts';
+import { readJsonBody, readTextBody } from '../shared/readJsonBody.ts';
+import { WatchChannels } from './watchChannels.ts';
 
 export interface CalendarEvent {
   id: string;
@@ -33,6 +34,8 @@ export interface GoogleSandbox {
   change(id: string, patch: Partial<CalendarEvent>): void;
   /** Invalidates every sync token handed out so far: the next incremental sync gets 410 Gone. */
   expireSyncTokens(): void;
+  /** Watch channels opened on the calendar, and the notifications sent to them. */
+  channels: WatchChannels;
   stats(): { refreshes: number; gone: number; requests: number };
   close(): Promise<void>;
 }
@@ -77,6 +80,8 @@ export async function startGoogleSandbox(
     };
   });
 
+  const eventsPath = `/calendar/v3/calendars/${encodeURIComponent(calendarId)}/events`;
+  const channels = new WatchChannels(`https://www.googleapis.com${eventsPath}?alt=json`);
   const server = http.createServer(admin.listener(handle));
 
   async function handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL) {
@@ -96,8 +101,19 @@ export async function startGoogleSandbox(
     if (await admin.intercept(request, response)) return;
     if (!oauth.accessTokenValid(request.headers.authorization))
       return fail(401, 'authError', 'Invalid Credentials');
-    if (url.pathname !== `/calendar/v3/calendars/${encodeURIComponent(calendarId)}/events`)
-      return fail(404, 'notFound', 'Not Found');
+    if (url.pathname === `${eventsPath}/watch` && request.method === 'POST') {
+      const opened = channels.open(((await readJsonBody(request)) ?? {}) as Record<string, unknown>);
+      return 'error' in opened
+        ? fail(400, 'push.webhookUrlNotHttps', opened.error)
+        : send(200, opened.channel);
+    }
+    if (url.pathname === '/calendar/v3/channels/stop' && request.method === 'POST') {
+      const stopped = channels.stop(((await readJsonBody(request)) ?? {}) as Record<string, unknown>);
+      if (!stopped) return fail(404, 'notFound', 'Channel not found');
+      response.writeHead(204).end();
+      return;
+    }
+    if (url.pathname !== eventsPath) return fail(404, 'notFound', 'Not Found');
     listEvents(url, send, fail);
   }
 
@@ -161,7 +177,9 @@ export async function startGoogleSandbox(
       if (!event) throw new Error(`no event ${id}`);
       clock = Math.max(Date.now(), clock + 1000);
       Object.assign(event, patch, { updated: new Date(clock).toISOString() });
+      channels.notify();
     },
+    channels,
     expireSyncTokens: () => {
       syncTokens.clear();
       generation += 1;

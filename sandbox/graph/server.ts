@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { SandboxAuthorizationServer } from '../oauth/authorizationServer.ts';
 import { SandboxAdmin } from '../shared/adminRoutes.ts';
 import type { VendorFaultAnswers } from '../shared/faultInjection.ts';
-import { readTextBody } from '../shared/readJsonBody.ts';
+import { readJsonBody, readTextBody } from '../shared/readJsonBody.ts';
+import { GraphSubscriptions } from './subscriptions.ts';
 
 type Item = Record<string, unknown> & { id: string; lastModifiedDateTime: string; removed?: boolean };
 
@@ -26,6 +27,8 @@ export interface GraphSandbox {
   change(kind: 'events' | 'messages', id: string, patch: Record<string, unknown>): void;
   remove(kind: 'events' | 'messages', id: string): void;
   expireDeltaTokens(): void;
+  /** Change-notification subscriptions, and what was sent to them. */
+  subscriptions: GraphSubscriptions;
   /** The next `count` API requests are throttled with 429 and Retry-After: 1. */
   throttle(count: number): void;
   stats(): { refreshes: number; throttled: number; gone: number };
@@ -46,6 +49,7 @@ export async function startGraphSandbox(
   const deltaTokens = new Map<string, { kind: 'events' | 'messages'; since: number }>();
   const pages = new Map<string, { kind: 'events' | 'messages'; since: number | undefined; offset: number }>();
   const stats = { throttled: 0, gone: 0 };
+  const subscriptions = new GraphSubscriptions();
   let throttleNext = 0;
   let clock = Date.parse('2026-11-01T07:00:00.000Z');
   const tick = () => {
@@ -107,6 +111,12 @@ export async function startGraphSandbox(
       throttleNext -= 1;
       stats.throttled += 1;
       return fail(429, 'TooManyRequests', 'Too many requests', { 'retry-after': '1' });
+    }
+    if (url.pathname === '/v1.0/subscriptions' && request.method === 'POST') {
+      const created = await subscriptions.create(
+        ((await readJsonBody(request)) ?? {}) as Record<string, unknown>,
+      );
+      return send(created.status, created.body);
     }
     const kind = pathKind[url.pathname];
     if (!kind) return fail(404, 'ResourceNotFound', 'Resource not found');
@@ -173,12 +183,15 @@ export async function startGraphSandbox(
       const item = collections[kind].find((candidate) => candidate.id === id);
       if (!item) throw new Error(`no ${kind} ${id}`);
       Object.assign(item, patch, { lastModifiedDateTime: tick() });
+      subscriptions.notify(subscribedResource[kind], 'updated', id);
     },
     remove: (kind, id) => {
       const item = collections[kind].find((candidate) => candidate.id === id);
       if (!item) throw new Error(`no ${kind} ${id}`);
       Object.assign(item, { removed: true, lastModifiedDateTime: tick() });
+      subscriptions.notify(subscribedResource[kind], 'deleted', id);
     },
+    subscriptions,
     expireDeltaTokens: () => deltaTokens.clear(),
     throttle: (count) => {
       throttleNext = count;
@@ -191,6 +204,8 @@ export async function startGraphSandbox(
       }),
   };
 }
+
+const subscribedResource = { events: 'me/events', messages: "me/mailFolders('inbox')/messages" } as const;
 
 const graphError = (code: string, message: string) => ({
   error: {

@@ -9,6 +9,7 @@ export const SYNC_RUN_QUEUE = 'hub-sync-run';
 export const HEALTH_CHECK_QUEUE = 'hub-health-check';
 export const DAILY_REPORT_QUEUE = 'hub-daily-report';
 export const WEBHOOK_QUEUE = 'hub-webhook';
+export const PUSH_CHANNEL_RENEWAL_QUEUE = 'hub-push-channel-renewal';
 /** Attempts at processing a stored webhook before it is parked as a dead letter. */
 export const WEBHOOK_RETRY_LIMIT = 6;
 
@@ -54,6 +55,11 @@ export class SyncQueue {
     });
     await boss.createQueue(HEALTH_CHECK_QUEUE, { expireInSeconds: 600, retryLimit: 0, policy: 'singleton' });
     await boss.createQueue(DAILY_REPORT_QUEUE, { expireInSeconds: 600, retryLimit: 2 });
+    await boss.createQueue(PUSH_CHANNEL_RENEWAL_QUEUE, {
+      expireInSeconds: 900,
+      retryLimit: 0,
+      policy: 'singleton',
+    });
     // Backoff with jitter: about 2 s, 4 s, 8 s … capped at 5 minutes.
     await boss.createQueue(WEBHOOK_QUEUE, {
       expireInSeconds: 300,

@@ -211,3 +211,29 @@ export async function listPushChannels(db: Queryable, integrationId: string): Pr
   );
   return rows;
 }
+
+/** Integrations with a push channel that expires within `withinMs`, and those channels' ids. */
+export async function expiringPushChannels(
+  db: Queryable,
+  withinMs: number,
+): Promise<{ integrationId: string; channelIds: string[] }[]> {
+  const { rows } = await db.query<{ integrationId: string; channelIds: string[] }>(
+    `SELECT p.integration_id AS "integrationId", array_agg(p.channel_id) AS "channelIds"
+       FROM push_channels p JOIN integration_configs i ON i.id = p.integration_id
+      WHERE p.expires_at < now() + make_interval(secs => $1 / 1000.0) AND i.status <> 'inactive'
+      GROUP BY p.integration_id`,
+    [withinMs],
+  );
+  return rows;
+}
+
+export async function deletePushChannels(
+  db: Queryable,
+  integrationId: string,
+  channelIds: string[],
+): Promise<void> {
+  await db.query('DELETE FROM push_channels WHERE integration_id = $1 AND channel_id = ANY($2::text[])', [
+    integrationId,
+    channelIds,
+  ]);
+}

@@ -80,10 +80,11 @@ export class WebhookReceiver {
           : 'the webhook signature could not be verified',
       );
     }
-    const secret = new Set([
-      ...alwaysSecret,
-      ...(receiver.secretHeaders ?? []).map((name) => name.toLowerCase()),
-    ]);
+    const declared =
+      typeof receiver.secretHeaders === 'function'
+        ? receiver.secretHeaders(verifier.context.config)
+        : (receiver.secretHeaders ?? []);
+    const secret = new Set([...alwaysSecret, ...declared.map((name) => name.toLowerCase())]);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined && !secret.has(name)) headers[name] = value;

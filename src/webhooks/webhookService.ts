@@ -1,15 +1,18 @@
 // Webhook intake as the API sees it: the stored webhooks of an integration, their processing
 // state, replaying dead letters (one or all), and the push channels the hub opened at sources.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Principal } from '../access/principal.ts';
 import { recordAudit } from '../audit/recordAudit.ts';
 import type { ConnectorRuntime } from '../connectors/runtime/connectorRuntime.ts';
 import { type Pool, withTransaction } from '../db/pool.ts';
 import { HubError, notFound } from '../errors.ts';
+import type { Logger } from '../observability/logger.ts';
 import { findIntegration, type StoredIntegration } from '../registry/integrationsTable.ts';
 import type { SyncQueue } from '../sync/syncQueue.ts';
 import {
   countByState,
+  deletePushChannels,
+  expiringPushChannels,
   findInboundWebhook,
   type InboundWebhookFilter,
   type InboundWebhookRow,
@@ -23,8 +26,12 @@ export interface WebhookServiceDependencies {
   pool: Pool;
   queue: SyncQueue;
   runtime: ConnectorRuntime;
+  logger: Logger;
   webhookUrl(integrationId: string): string;
 }
+
+/** Channels that end within this time are renewed. */
+const RENEW_BEFORE_MS = 24 * 3600_000;
 
 export class WebhookService {
   readonly #deps: WebhookServiceDependencies;
@@ -92,7 +99,7 @@ export class WebhookService {
   async openPushChannel(integrationId: string, actor: Principal, traceId: string, signal: AbortSignal) {
     const integration = await this.#integration(integrationId);
     const live = await this.#deps.runtime.adapterFor(integration, { traceId, maxWaitMs: 10_000 });
-    if (!live.adapter.openPushChannel) {
+    if (!live.adapter.openPushChannels) {
       throw new HubError(
         'conflict',
         'PUSH_NOT_SUPPORTED',
@@ -100,22 +107,49 @@ export class WebhookService {
       );
     }
     const secret = randomBytes(24).toString('base64url');
-    const channel = await live.adapter.openPushChannel({
-      address: this.#deps.webhookUrl(integrationId),
+    const address = this.#deps.webhookUrl(integrationId);
+    const channels = await live.adapter.openPushChannels({
+      address,
       secret,
+      entities: integration.entities,
       signal,
     });
     await withTransaction(this.#deps.pool, async (tx) => {
-      await savePushChannel(tx, { integrationId, secret, ...channel });
+      for (const channel of channels) await savePushChannel(tx, { integrationId, secret, ...channel });
       await recordAudit(tx, actor, {
-        action: 'integration.push_channel_opened',
+        action: 'integration.push_channels_opened',
         targetType: 'integration',
         targetId: integrationId,
-        changes: { channelId: channel.channelId, expiresAt: channel.expiresAt.toISOString() },
+        changes: {
+          channels: channels.map((channel) => ({
+            channelId: channel.channelId,
+            expiresAt: channel.expiresAt.toISOString(),
+          })),
+        },
         traceId,
       });
     });
-    return { ...channel, address: this.#deps.webhookUrl(integrationId) };
+    return { address, channels };
+  }
+
+  /**
+   * Channels live days at most (Google a week, Graph under three days): those that end within a
+   * day are replaced by new ones. The old ones keep working until they expire; a notification
+   * through either starts the same incremental sync.
+   */
+  async renewExpiringPushChannels(actor: Principal, signal: AbortSignal) {
+    const expiring = await expiringPushChannels(this.#deps.pool, RENEW_BEFORE_MS);
+    const renewed: string[] = [];
+    for (const { integrationId, channelIds } of expiring) {
+      try {
+        await this.openPushChannel(integrationId, actor, randomUUID().replaceAll('-', ''), signal);
+        await deletePushChannels(this.#deps.pool, integrationId, channelIds);
+        renewed.push(integrationId);
+      } catch (error) {
+        this.#deps.logger.warn({ integrationId, err: error }, 'push channels could not be renewed');
+      }
+    }
+    return renewed;
   }
 
   async pushChannels(integrationId: string) {

@@ -1,8 +1,14 @@
-// A worker process's part of webhook intake: it takes processing jobs from the queue. The
-// processor applies one webhook of an integration at a time (an advisory lock), so jobs of
-// different integrations run side by side and those of one integration one after another.
+// A worker process's part of webhook intake: it takes processing jobs from the queue, and renews
+// push channels before they expire (hourly). The processor applies one webhook of an integration
+// at a time (an advisory lock), so jobs of different integrations run side by side.
 import type { Logger } from '../observability/logger.ts';
-import { type SyncQueue, WEBHOOK_QUEUE, WEBHOOK_RETRY_LIMIT, type WebhookJob } from '../sync/syncQueue.ts';
+import {
+  PUSH_CHANNEL_RENEWAL_QUEUE,
+  type SyncQueue,
+  WEBHOOK_QUEUE,
+  WEBHOOK_RETRY_LIMIT,
+  type WebhookJob,
+} from '../sync/syncQueue.ts';
 import type { WebhookProcessor } from './webhookProcessor.ts';
 
 export class WebhookWorker {
@@ -11,10 +17,18 @@ export class WebhookWorker {
   readonly #logger: Logger;
   readonly #shutdown = new AbortController();
 
-  constructor(queue: SyncQueue, processor: WebhookProcessor, logger: Logger) {
+  readonly #renewPushChannels: (signal: AbortSignal) => Promise<string[]>;
+
+  constructor(
+    queue: SyncQueue,
+    processor: WebhookProcessor,
+    logger: Logger,
+    renewPushChannels: (signal: AbortSignal) => Promise<string[]>,
+  ) {
     this.#queue = queue;
     this.#processor = processor;
     this.#logger = logger;
+    this.#renewPushChannels = renewPushChannels;
   }
 
   async start(concurrency: number): Promise<void> {
@@ -30,6 +44,11 @@ export class WebhookWorker {
         );
       },
     );
+    await this.#queue.boss.work(PUSH_CHANNEL_RENEWAL_QUEUE, async () => {
+      const renewed = await this.#renewPushChannels(this.#shutdown.signal);
+      if (renewed.length > 0) this.#logger.info({ integrations: renewed }, 'push channels renewed');
+    });
+    await this.#queue.boss.schedule(PUSH_CHANNEL_RENEWAL_QUEUE, '17 * * * *');
     this.#logger.debug({ concurrency }, 'webhook worker started');
   }
 

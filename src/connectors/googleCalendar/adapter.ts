@@ -2,10 +2,12 @@
 // syncs ask for changes with that syncToken (cancelled events are deletions). When Google answers
 // 410 Gone, the sync token has expired and the adapter starts a full pass at once, which the
 // engine ends with a sweep of events no longer there.
+
 import type { EntityCapabilities, IntegrationAdapter, SyncBatch, SyncRequest } from '../sdk/adapter.ts';
 import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
 import { ConnectorError } from '../sdk/connectorError.ts';
 import type { GoogleCalendarConfig, GoogleCalendarCredentials } from './config.ts';
+import { openWatchChannel } from './pushNotifications.ts';
 
 interface EventsPage {
   items?: { id: string; status?: string }[];
@@ -112,5 +114,8 @@ export function createGoogleCalendarAdapter(
       return { incremental: true, deletions: 'sweep' };
     },
     sync,
+    // A notification says only that something changed: the sync token tells what.
+    handleWebhook: async () => ({ sync: ['calendarEvent'] }),
+    openPushChannels: (request) => openWatchChannel(http, path, request),
   };
 }

@@ -7,6 +7,7 @@ import {
   googleCalendarConfigSchema,
   googleCalendarCredentialsSchema,
 } from './config.ts';
+import { googleWebhooks } from './pushNotifications.ts';
 
 export const googleCalendarConnector: ConnectorDefinition<GoogleCalendarConfig, GoogleCalendarCredentials> = {
   id: 'google-calendar',
@@ -65,6 +66,7 @@ export const googleCalendarConnector: ConnectorDefinition<GoogleCalendarConfig, 
     }
   },
   createAdapter: createGoogleCalendarAdapter,
+  webhooks: googleWebhooks,
   canonicalEntity: () => 'calendarEvent',
   defaultMapping: {
     calendarEvent: {

@@ -2,6 +2,7 @@
 // the API pages with a different field (monday.com's next_items_page), a query for the next ones.
 import { z } from 'zod';
 import type { FieldProblem } from '../../errors.ts';
+import { configuredWebhooksSchema } from '../sdk/signatures/configuredWebhooks.ts';
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name');
 
@@ -35,11 +36,15 @@ export const graphqlConfigSchema = z.strictObject({
   /** Error codes inside an HTTP 200 answer that mean "slow down" (e.g. ComplexityException). */
   rateLimitCodes: z.array(z.string().min(1)).default(['ComplexityException', 'RATE_LIMITED']),
   resources: z.record(z.string().min(1).max(50), graphqlResourceSchema).default({}),
+  /** Webhooks the system sends: each one starts an incremental sync of the integration's entities. */
+  webhooks: configuredWebhooksSchema.optional(),
 });
 
 export const graphqlCredentialsSchema = z.strictObject({
   apiKey: z.string().min(1).optional(),
   token: z.string().min(1).optional(),
+  /** The secret the system signs its webhooks with (monday.com: the app's signing secret). */
+  webhookSecret: z.string().min(8, 'must be at least 8 characters').optional(),
 });
 
 export type GraphqlConfig = z.output<typeof graphqlConfigSchema>;
@@ -54,6 +59,9 @@ export function checkGraphqlCredentials(
   }
   if (config.auth.kind === 'bearer' && !credentials.token) {
     return [{ field: 'credentials.token', message: 'required for auth kind "bearer"' }];
+  }
+  if (config.webhooks && !credentials.webhookSecret) {
+    return [{ field: 'credentials.webhookSecret', message: 'required when config.webhooks is set' }];
   }
   return [];
 }

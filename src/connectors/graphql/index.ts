@@ -1,5 +1,6 @@
 // The generic GraphQL connector: any GraphQL API, configured by data (queries, paths).
 import type { ConnectorDefinition } from '../sdk/connectorDefinition.ts';
+import { configuredWebhookReceiver } from '../sdk/signatures/configuredWebhooks.ts';
 import { createGraphqlAdapter } from './adapter.ts';
 import {
   checkGraphqlCredentials,
@@ -21,6 +22,7 @@ export const graphqlConnector: ConnectorDefinition<GraphqlConfig, GraphqlCredent
   checkCredentials: checkGraphqlCredentials,
   entities: ['customer', 'contact', 'order', 'product', 'item'],
   rateLimits: { requestsPerMinute: 300, requestsPerDay: null, concurrency: 2 },
+  webhooks: configuredWebhookReceiver(),
   testConnection: async ({ config, credentials, signal }) => {
     const started = performance.now();
     const headers: Record<string, string> = { 'content-type': 'application/json', ...config.headers };

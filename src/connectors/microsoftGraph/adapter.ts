@@ -2,10 +2,12 @@
 // an @odata.deltaLink, which the next sync follows for changes ("@removed" items are deletions).
 // 410 Gone means the delta state expired: a full pass starts at once, ended by a sweep. Graph
 // retires a refresh token each time it is used; the SDK stores the new one before using it.
+
 import type { EntityCapabilities, IntegrationAdapter, SyncBatch, SyncRequest } from '../sdk/adapter.ts';
 import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
 import { ConnectorError } from '../sdk/connectorError.ts';
 import type { GraphConfig, GraphCredentials } from './config.ts';
+import { createSubscriptions, notifiedEntities } from './subscriptions.ts';
 
 interface DeltaPage {
   value?: (Record<string, unknown> & { id: string; '@removed'?: unknown })[];
@@ -99,6 +101,8 @@ export function createGraphAdapter(
 
   return {
     http,
+    handleWebhook: async (webhook) => ({ sync: notifiedEntities(webhook.body) }),
+    openPushChannels: (request) => createSubscriptions(http, request),
     connect: async () => {},
     disconnect: async () => {},
     healthCheck: async (signal) => {

@@ -7,6 +7,7 @@ import {
   graphConfigSchema,
   graphCredentialsSchema,
 } from './config.ts';
+import { graphWebhooks } from './subscriptions.ts';
 
 export const microsoftGraphConnector: ConnectorDefinition<GraphConfig, GraphCredentials> = {
   id: 'microsoft-graph',
@@ -56,6 +57,7 @@ export const microsoftGraphConnector: ConnectorDefinition<GraphConfig, GraphCred
       };
     }
   },
+  webhooks: graphWebhooks,
   createAdapter: createGraphAdapter,
   canonicalEntity: (entity) => entity,
   defaultMapping: {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { FieldProblem } from '../../errors.ts';
 import { paginationSchema } from '../sdk/pagination.ts';
+import { configuredWebhooksSchema } from '../sdk/signatures/configuredWebhooks.ts';
 
 export const timeFormats = ['iso', 'unix', 'unixMs', 'YYYY-MM-DD', 'YYYY/MM/DD'] as const;
 export type TimeFormat = (typeof timeFormats)[number];
@@ -54,6 +55,8 @@ export const restConfigSchema = z.strictObject({
   timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
   /** What each entity is read from. */
   resources: z.record(z.string().min(1).max(50), restResourceSchema).default({}),
+  /** Webhooks the system sends: each one starts an incremental sync of the integration's entities. */
+  webhooks: configuredWebhooksSchema.optional(),
 });
 
 export const restCredentialsSchema = z.strictObject({
@@ -65,6 +68,8 @@ export const restCredentialsSchema = z.strictObject({
   accessToken: z.string().min(1).optional(),
   refreshToken: z.string().min(1).optional(),
   expiresAt: z.string().min(1).optional(),
+  /** The secret the system signs its webhooks with. */
+  webhookSecret: z.string().min(8, 'must be at least 8 characters').optional(),
 });
 
 export type RestConfig = z.output<typeof restConfigSchema>;
@@ -91,6 +96,9 @@ export function checkRestCredentials(config: RestConfig, credentials: RestCreden
       problems.push({ field: 'config.auth.tokenUrl', message: 'required for oauth2' });
     if (!config.auth.clientId)
       problems.push({ field: 'config.auth.clientId', message: 'required for oauth2' });
+  }
+  if (config.webhooks && !credentials.webhookSecret) {
+    problems.push({ field: 'credentials.webhookSecret', message: 'required when config.webhooks is set' });
   }
   return problems;
 }

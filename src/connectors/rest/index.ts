@@ -1,5 +1,6 @@
 // The generic REST connector: a system that speaks JSON over HTTP joins with configuration only.
 import type { ConnectorDefinition } from '../sdk/connectorDefinition.ts';
+import { configuredWebhookReceiver } from '../sdk/signatures/configuredWebhooks.ts';
 import { createRestAdapter } from './adapter.ts';
 import {
   checkRestCredentials,
@@ -22,6 +23,7 @@ export const restConnector: ConnectorDefinition<RestConfig, RestCredentials> = {
   checkCredentials: checkRestCredentials,
   entities: ['customer', 'contact', 'address', 'invoice', 'order', 'product'],
   rateLimits: { requestsPerMinute: 600, requestsPerDay: null, concurrency: 4 },
+  webhooks: configuredWebhookReceiver(),
   testConnection: testRestConnection,
   createAdapter: createRestAdapter,
   canonicalEntity: (entity) => entity,

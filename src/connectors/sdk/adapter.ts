@@ -68,8 +68,8 @@ export interface IntegrationAdapter {
   send?(message: OutboundMessage, signal: AbortSignal): Promise<SentMessage>;
   /** What a verified webhook means: records to land or entities to sync. Default: sync every entity. */
   handleWebhook?(webhook: StoredWebhook, signal: AbortSignal): Promise<WebhookEffect>;
-  /** Asks the source to push changes to the hub (a watch channel, a subscription). */
-  openPushChannel?(request: PushChannelRequest): Promise<PushChannel>;
+  /** Asks the source to push changes to the hub (watch channels, subscriptions: one per resource). */
+  openPushChannels?(request: PushChannelRequest): Promise<PushChannel[]>;
   /** The client the outbound proxy forwards through, for connectors that speak HTTP. */
   readonly http?: ConnectorHttpClient;
 }

@@ -42,7 +42,7 @@ export interface WebhookVerifyContext<Config, Credentials> {
 
 export interface WebhookReceiver<Config, Credentials> {
   /** Header names that carry secrets or proofs; they are never stored with the webhook. */
-  secretHeaders?: string[];
+  secretHeaders?: string[] | ((config: Config) => string[]);
   verify(
     request: InboundRequest,
     context: WebhookVerifyContext<Config, Credentials>,
@@ -71,6 +71,8 @@ export interface PushChannelRequest {
   address: string;
   /** A random secret the source sends back with every notification. */
   secret: string;
+  /** The integration's entities, for sources with a channel per resource. */
+  entities: string[];
   signal: AbortSignal;
 }
 

@@ -2,7 +2,7 @@
 // records of an entity (which payloads belong to it, where the records are, which field is the id,
 // which value marks a deletion).
 import { z } from 'zod';
-import { hmacSignatureSchema } from '../sdk/signatures/hmacSignature.ts';
+import { webhookSignatureSchema } from '../sdk/signatures/configuredWebhooks.ts';
 
 const fieldValue = z.union([z.string(), z.number(), z.boolean()]);
 const fieldTest = z.strictObject({ field: z.string().min(1).max(200), equals: fieldValue });
@@ -18,15 +18,12 @@ export const webhookEntitySchema = z.strictObject({
 });
 
 export const webhookConfigSchema = z.strictObject({
-  signature: z.discriminatedUnion('scheme', [
-    z.strictObject({ scheme: z.literal('standard-webhooks') }),
-    hmacSignatureSchema,
-  ]),
+  signature: webhookSignatureSchema,
   entities: z
     .record(z.string().min(1).max(50), webhookEntitySchema)
     .refine((entities) => Object.keys(entities).length > 0, { message: 'name at least one entity' }),
 });
-export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
+export type WebhookConfig = z.output<typeof webhookConfigSchema>;
 export type WebhookEntity = z.infer<typeof webhookEntitySchema>;
 
 export const webhookCredentialsSchema = z.strictObject({

@@ -4,8 +4,7 @@
 import type { SourceRecord } from '../sdk/adapter.ts';
 import type { ConnectorDefinition } from '../sdk/connectorDefinition.ts';
 import { readPath } from '../sdk/readPath.ts';
-import { verifyHmacSignature } from '../sdk/signatures/hmacSignature.ts';
-import { standardWebhookHeaders, verifyStandardWebhook } from '../sdk/signatures/standardWebhooks.ts';
+import { signatureHeaders, verifyConfiguredSignature } from '../sdk/signatures/configuredWebhooks.ts';
 import { parsePayload } from '../sdk/webhookPayload.ts';
 import {
   type WebhookConfig,
@@ -21,7 +20,7 @@ export const webhookConnector: ConnectorDefinition<WebhookConfig, WebhookCredent
   type: 'Webhook',
   authKind: 'none',
   description:
-    'A system that only pushes: webhooks signed per Standard Webhooks or HMAC become records, configured by data.',
+    'A system that only pushes: webhooks signed per Standard Webhooks, HMAC or a JWT become records, configured by data.',
   configSchema: webhookConfigSchema,
   credentialsSchema: webhookCredentialsSchema,
   entities: ['customer', 'contact', 'address', 'invoice', 'order', 'product', 'call', 'event', 'item'],
@@ -33,12 +32,9 @@ export const webhookConnector: ConnectorDefinition<WebhookConfig, WebhookCredent
     latencyMs: 0,
   }),
   webhooks: {
-    secretHeaders: [...standardWebhookHeaders],
-    verify(request, { config, credentials }) {
-      const verdict =
-        config.signature.scheme === 'standard-webhooks'
-          ? verifyStandardWebhook(request, credentials.webhookSecret)
-          : verifyHmacSignature(request, config.signature, credentials.webhookSecret);
+    secretHeaders: (config) => signatureHeaders(config.signature),
+    async verify(request, { config, credentials }) {
+      const verdict = await verifyConfiguredSignature(request, config.signature, credentials.webhookSecret);
       if (verdict.kind !== 'accept') return verdict;
       // A signed body that cannot be read is refused now, while the sender can still hear it.
       try {
