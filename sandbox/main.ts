@@ -69,11 +69,7 @@ show(
     config: { baseUrl: xentral.url },
     credentials: { token: xentral.token },
   },
-  [
-    `  break it: POST ${xentral.url}/__sandbox/faults {"rate":0.2}; heal it: POST ${xentral.url}/__sandbox/faults {"rate":0}`,
-    '  (a route of its own: kinds 500, 503, 429, timeout, reset, malformed; no latencyMs, no token expiry)',
-    `  change the valid token: POST ${xentral.url}/__sandbox/token {"token":"…"}`,
-  ].join('\n'),
+  controls(xentral.url, 'replace its access token (the answer names the new one)'),
 );
 show(
   'Salesforce (REST API and OAuth token endpoint; the refresh token below is valid for this run)',
@@ -120,7 +116,12 @@ show(
     config: { endpoint: monday.endpoint, resources: { item: { variables: { boardId: [monday.boardId] } } } },
     credentials: { apiKey: monday.token },
   },
-  controls(monday.url, apiKey),
+  [
+    controls(monday.url, apiKey),
+    '  webhooks: add config.webhooks {"signature":{"scheme":"jwt"},"challenge":true} and',
+    `  credentials.webhookSecret "${monday.signingSecret}", then POST ${monday.endpoint}`,
+    `  mutation { create_webhook(board_id: ${monday.boardId}, url: "<hub>/webhooks/<id>", event: change_column_value) { id } }`,
+  ].join('\n'),
 );
 show(
   'Google Calendar (events API and OAuth endpoints; the refresh token below is valid for this run)',

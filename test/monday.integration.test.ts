@@ -1,15 +1,18 @@
 // monday.com as a template of the GraphQL connector, against the monday sandbox: items_page
-// then next_items_page, complexity errors inside HTTP 200 treated as a rate limit, a refused token.
+// then next_items_page, complexity errors inside HTTP 200 treated as a rate limit, a refused token;
+// and monday's webhooks over real HTTP: the challenge echoed at create_webhook, an item change
+// verified by its JWT and synced, a wrong secret or an expired JWT refused with nothing stored.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MondaySandbox, startMondaySandbox } from '../sandbox/monday/server.ts';
-import { allRecords, createIntegration, syncAndWait } from './support/syncSupport.ts';
+import { allRecords, createIntegration, syncAndWait, waitForRun } from './support/syncSupport.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
 
 let hub: TestHub;
 let monday: MondaySandbox;
 
 beforeAll(async () => {
-  hub = await startTestHub({ HUB_SCHEDULER_INTERVAL_MS: '200' });
+  hub = await startTestHub({ HUB_SCHEDULER_INTERVAL_MS: '200' }, { listen: true });
   monday = await startMondaySandbox({ items: 1_200 });
 });
 
@@ -53,5 +56,124 @@ describe('monday.com, as a template of the GraphQL connector', () => {
     const id = await createIntegration(hub, board('wrong-token'));
     const run = await syncAndWait(hub, id);
     expect(run.errorKind).toBe('auth');
+  });
+});
+
+describe('monday.com webhooks, from the sandbox to the hub over HTTP', () => {
+  let sandbox: MondaySandbox;
+
+  beforeAll(async () => {
+    sandbox = await startMondaySandbox({ items: 30 });
+  });
+
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  const graphql = async (query: string, variables: Record<string, unknown>) => {
+    const response = await fetch(sandbox.endpoint, {
+      method: 'POST',
+      headers: { authorization: sandbox.token, 'content-type': 'application/json', 'API-Version': '2025-04' },
+      body: JSON.stringify({ query, variables }),
+    });
+    expect(response.status).toBe(200);
+    // biome-ignore lint/suspicious/noExplicitAny: GraphQL answers of every shape
+    return (await response.json()) as any;
+  };
+  const createWebhook = (url: string, event = 'change_column_value') =>
+    graphql(
+      'mutation ($board: ID!, $url: String!, $event: WebhookEventType!) { create_webhook(board_id: $board, url: $url, event: $event) { id board_id } }',
+      { board: sandbox.boardId, url, event },
+    );
+  const hooked = (name: string) => ({
+    name: `monday ${name} ${randomBytes(3).toString('hex')}`,
+    connector: 'graphql',
+    template: 'monday',
+    config: {
+      endpoint: sandbox.endpoint,
+      resources: { item: { variables: { boardId: [sandbox.boardId] } } },
+      webhooks: { signature: { scheme: 'jwt' }, challenge: true },
+    },
+    credentials: { apiKey: sandbox.token, webhookSecret: sandbox.signingSecret },
+    schedule: { enabled: false },
+  });
+  const stored = async (id: string) =>
+    (await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}/webhooks` })).body;
+
+  async function waitForProcessed(id: string, count: number) {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const list = await stored(id);
+      if (list.counts.processed === count) return list.items;
+      if (Date.now() > deadline) throw new Error(`webhooks of ${id}: ${JSON.stringify(list.counts)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  it('answers the challenge, then syncs the item a verified webhook names', async () => {
+    const id = await createIntegration(hub, hooked('webhooks'));
+    expect((await syncAndWait(hub, id)).counts).toMatchObject({ created: 30 });
+    const webhookUrl = `${hub.hub.url}/webhooks/${id}`;
+
+    const unverified = await createWebhook(`${hub.hub.url}/webhooks/00000000-0000-4000-8000-000000000000`);
+    expect(unverified.data).toEqual({ create_webhook: null });
+    expect(unverified.errors[0].message).toMatch(/verify/);
+    const created = await createWebhook(webhookUrl);
+    expect(created).toEqual({
+      data: { create_webhook: { id: expect.any(String), board_id: sandbox.boardId } },
+    });
+    expect(sandbox.deliveries().at(-1)).toMatchObject({ type: 'challenge', status: 200, url: webhookUrl });
+    expect((await stored(id)).items).toHaveLength(0);
+
+    const item = sandbox.items[3];
+    if (!item) throw new Error('the board has no fourth item');
+    const deliveries = await sandbox.changeColumnValue(item.id, 'stadt', 'Lübeck');
+    expect(deliveries).toEqual([
+      {
+        webhookId: created.data.create_webhook.id,
+        url: webhookUrl,
+        type: 'update_column_value',
+        status: 202,
+      },
+    ]);
+    const [webhook] = await waitForProcessed(id, 1);
+    expect(webhook.headers.authorization).toBeUndefined();
+    expect(JSON.parse(webhook.body).event).toMatchObject({
+      type: 'update_column_value',
+      boardId: Number(sandbox.boardId),
+      pulseId: Number(item.id),
+      columnId: 'stadt',
+      value: { value: 'Lübeck' },
+      subscriptionId: Number(created.data.create_webhook.id),
+    });
+    expect(webhook.outcome.synced).toEqual(['item']);
+    const run = await waitForRun(hub, webhook.outcome.runId);
+    expect(run).toMatchObject({ trigger: 'webhook', state: 'succeeded' });
+    expect(run.counts).toMatchObject({ updated: 1 });
+    const record = (await allRecords(hub, id, 'item')).find((entry) => entry.externalId === item.id);
+    expect(record.data.tags).toContain('Lübeck');
+
+    // A rename is another event: this webhook is not subscribed to it.
+    expect(await sandbox.renameItem(item.id, 'Kantine Lübeck')).toEqual([]);
+  });
+
+  it('refuses a JWT signed with another secret and an expired one with 401, storing nothing', async () => {
+    const id = await createIntegration(hub, hooked('refused'));
+    const created = await createWebhook(`${hub.hub.url}/webhooks/${id}`, 'change_name');
+    const item = sandbox.items[5];
+    if (!item) throw new Error('the board has no sixth item');
+    const wrong = await sandbox.renameItem(item.id, 'Mensa Süd', { secret: 'not-the-signing-secret' });
+    expect(wrong.map((delivery) => delivery.status)).toEqual([401]);
+    const expired = await sandbox.renameItem(item.id, 'Mensa Süd II', {
+      issuedAt: new Date(Date.now() - 3_600_000),
+    });
+    expect(expired.map((delivery) => delivery.status)).toEqual([401]);
+    expect((await stored(id)).items).toHaveLength(0);
+
+    const deleted = await graphql('mutation ($id: ID!) { delete_webhook(id: $id) { id board_id } }', {
+      id: created.data.create_webhook.id,
+    });
+    expect(deleted.data.delete_webhook).toEqual(created.data.create_webhook);
+    expect(await sandbox.renameItem(item.id, 'Mensa Süd III')).toEqual([]);
   });
 });

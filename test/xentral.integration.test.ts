@@ -1,6 +1,7 @@
 // The Xentral connector against the Xentral sandbox: full and incremental syncs with the
 // connector's default mapping, refused tokens, the 100-a-minute limit with X-RateLimit-* and
-// Retry-After, problem details, and the sandbox's own faithfulness (media types, page size).
+// Retry-After, problem details, and the sandbox's own faithfulness (media types, page size, its
+// shared admin routes answering faults and expired tokens the way Xentral does).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXentralSandbox, type XentralSandbox } from '../sandbox/xentral/index.ts';
 import { allRecords, createIntegration, syncAndWait } from './support/syncSupport.ts';
@@ -175,5 +176,73 @@ describe('the Xentral sandbox', () => {
     expect(body.meta).toEqual({ totalCount: 12, page: 3, pageSize: 5 });
     expect(body.data).toHaveLength(2);
     expect(body.links.next).toBeUndefined();
+  });
+});
+
+describe('the Xentral sandbox’s admin routes', () => {
+  const faults = async (url: string, settings?: unknown) => {
+    const response = await fetch(`${url}/__sandbox/faults`, {
+      method: settings === undefined ? 'GET' : 'POST',
+      ...(settings === undefined ? {} : { body: JSON.stringify(settings) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('injects Xentral-shaped 429s and 503s until healed, and refuses unknown kinds', async () => {
+    const target = await sandbox({ customers: 3 });
+    const customers = () =>
+      fetch(`${target.url}/api/v1/customers`, { headers: { authorization: `Bearer ${target.token}` } });
+    expect(await faults(target.url)).toEqual({ status: 200, body: { faults: null } });
+    const set = await faults(target.url, { rate: 1, kinds: ['429'], retryAfterSeconds: 7 });
+    expect(set.body.faults).toMatchObject({ rate: 1, kinds: ['429'], retryAfterSeconds: 7 });
+    // Reading the settings leaves them in force.
+    expect((await faults(target.url)).body).toEqual(set.body);
+
+    const throttled = await customers();
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('content-type')).toBe('application/problem+json');
+    expect(throttled.headers.get('retry-after')).toBe('7');
+    expect(throttled.headers.get('x-ratelimit-limit')).toBe('100');
+    expect(throttled.headers.get('x-ratelimit-remaining')).toBe('0');
+    const reset = Number(throttled.headers.get('x-ratelimit-reset'));
+    expect(Math.abs(reset - (Date.now() / 1000 + 7))).toBeLessThan(2);
+    expect(await throttled.json()).toEqual({
+      type: 'https://developer.xentral.com/problems/429',
+      title: 'Too Many Requests',
+      status: 429,
+      detail: expect.any(String),
+    });
+
+    await faults(target.url, { rate: 1, kinds: ['503'] });
+    const unavailable = await customers();
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers.get('x-ratelimit-limit')).toBe('100');
+    expect(await unavailable.json()).toMatchObject({ status: 503, title: 'Service Unavailable' });
+    // The legacy API beside it is not faulted: it still asks for Digest credentials.
+    expect((await fetch(`${target.url}/api/v1/adressen`)).status).toBe(401);
+
+    const unknown = await faults(target.url, { rate: 1, kinds: ['meltdown'] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toMatch(/kinds/);
+    expect((await customers()).status).toBe(503);
+    expect(await faults(target.url, { rate: 0 })).toEqual({ status: 200, body: { faults: null } });
+    expect((await customers()).status).toBe(200);
+  });
+
+  it('expires the access token: the old one gets 401 problem details, the new one works', async () => {
+    const target = await sandbox({ customers: 3 });
+    const before = target.token;
+    const expired = await fetch(`${target.url}/__sandbox/tokens/expire`, { method: 'POST' });
+    expect(await expired.json()).toEqual({ expired: true, token: target.token });
+    expect(target.token).not.toBe(before);
+    const refused = await fetch(`${target.url}/api/v1/customers`, {
+      headers: { authorization: `Bearer ${before}` },
+    });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ status: 401, title: 'Unauthorized' });
+    const renewed = await fetch(`${target.url}/api/v1/customers`, {
+      headers: { authorization: `Bearer ${target.token}` },
+    });
+    expect(renewed.status).toBe(200);
   });
 });

@@ -2,8 +2,9 @@
 // Authorization and an API-Version header; board items through items_page and next_items_page
 // (cursors live 60 minutes); a per-minute complexity budget whose exhaustion is answered inside
 // HTTP 200 with errors[].extensions.code = ComplexityException, while transport errors (injected
-// 5xx, 429 with Retry-After) carry a status of their own. Only the query shapes the hub's monday
-// template sends are understood; this is not a GraphQL engine.
+// 5xx, 429 with Retry-After) carry a status of their own. Mutations create and delete webhooks
+// (with monday's challenge) and change items, which the board's webhooks hear of (webhooks.ts).
+// Only the query shapes the hub's monday template sends are understood; this is not a GraphQL engine.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,12 @@ import { generateCustomers } from '../recordSource/customers.ts';
 import { SandboxAdmin } from '../shared/adminRoutes.ts';
 import type { VendorFaultAnswers } from '../shared/faultInjection.ts';
 import { readJsonBody } from '../shared/readJsonBody.ts';
+import { MondayBoard, type MondayItem } from './board.ts';
+import { answerMutation } from './mutations.ts';
+import { type MondayWebhook, MondayWebhooks, type SigningOptions, type WebhookDelivery } from './webhooks.ts';
+
+export type { MondayItem } from './board.ts';
+export type { MondayWebhook, SigningOptions, WebhookDelivery } from './webhooks.ts';
 
 export interface MondaySandbox {
   url: string;
@@ -18,7 +25,20 @@ export interface MondaySandbox {
   /** The API token; POST /__sandbox/tokens/expire replaces it, as monday has no refresh. */
   readonly token: string;
   boardId: string;
-  items: { id: string; name: string }[];
+  items: MondayItem[];
+  /** The app's signing secret, which signs every webhook's JWT. */
+  signingSecret: string;
+  webhooks(): MondayWebhook[];
+  /** Every webhook POST so far (challenges included) with the receiver's answer. */
+  deliveries(): WebhookDelivery[];
+  /** Changes a text column of an item as a monday user would; resolves once its webhooks are answered. */
+  changeColumnValue(
+    itemId: string,
+    columnId: string,
+    text: string,
+    signing?: SigningOptions,
+  ): Promise<WebhookDelivery[]>;
+  renameItem(itemId: string, name: string, signing?: SigningOptions): Promise<WebhookDelivery[]>;
   /** Spends the complexity budget, so the next query is refused until the minute turns. */
   exhaustBudget(retryInSeconds: number): void;
   stats(): { queries: number; complexityErrors: number };
@@ -26,11 +46,11 @@ export interface MondaySandbox {
 }
 
 export async function startMondaySandbox(
-  options: { items?: number; port?: number } = {},
+  options: { items?: number; port?: number; signingSecret?: string } = {},
 ): Promise<MondaySandbox> {
   let token = 'monday-sandbox-token-0000';
   const boardId = '1234567890';
-  const items = generateCustomers(options.items ?? 1200, 11).map((customer, index) => ({
+  const items: MondayItem[] = generateCustomers(options.items ?? 1200, 11).map((customer, index) => ({
     id: String(900_000 + index),
     name: customer.firma,
     updated_at: customer.updated_at,
@@ -39,6 +59,8 @@ export async function startMondaySandbox(
       { id: 'telefon', text: customer.ansprechpartner.telefon },
     ],
   }));
+  const webhooks = new MondayWebhooks(options.signingSecret);
+  const board = new MondayBoard(boardId, items, webhooks);
   const cursors = new Map<string, { offset: number; expires: number }>();
   const stats = { queries: 0, complexityErrors: 0 };
   let refuseUntil = 0;
@@ -75,7 +97,9 @@ export async function startMondaySandbox(
     } catch {
       return send(400, { errors: [{ message: 'The request body is not valid JSON' }] });
     }
-    const { query, variables = {} } = payload;
+    const { query = '', variables = {} } = payload;
+    if (/^\s*mutation\b/.test(query))
+      return send(200, await answerMutation(query, variables, board, webhooks));
     const limit = Math.min(500, Number(variables.limit ?? 25));
     const page = (offset: number) => {
       const slice = items.slice(offset, offset + limit);
@@ -87,8 +111,8 @@ export async function startMondaySandbox(
       }
       return { cursor, items: slice };
     };
-    if (query?.includes('__typename')) return send(200, { data: { __typename: 'Query' } });
-    if (query?.includes('next_items_page')) {
+    if (query.includes('__typename')) return send(200, { data: { __typename: 'Query' } });
+    if (query.includes('next_items_page')) {
       const state = cursors.get(String(variables.cursor ?? ''));
       if (!state || state.expires < Date.now()) {
         return send(200, {
@@ -97,7 +121,7 @@ export async function startMondaySandbox(
       }
       return send(200, { data: { next_items_page: page(state.offset) } });
     }
-    if (query?.includes('items_page')) {
+    if (query.includes('items_page')) {
       const ids = ([] as unknown[]).concat(variables.boardId ?? []).map(String);
       if (!ids.includes(boardId)) return send(200, { data: { boards: [] } });
       return send(200, { data: { boards: [{ items_page: page(0) }] } });
@@ -118,6 +142,12 @@ export async function startMondaySandbox(
     },
     boardId,
     items,
+    signingSecret: webhooks.signingSecret,
+    webhooks: () => webhooks.list(),
+    deliveries: () => webhooks.deliveries.map((delivery) => ({ ...delivery })),
+    changeColumnValue: (itemId, columnId, text, signing) =>
+      board.changeColumnValue(itemId, columnId, text, signing),
+    renameItem: (itemId, name, signing) => board.rename(itemId, name, signing),
     exhaustBudget: (seconds) => {
       retryIn = seconds;
       refuseUntil = Date.now() + seconds * 1000;

@@ -7,7 +7,12 @@
 // The routes themselves are never faulted, slowed or asked for credentials.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { FaultInjector, sandboxFaultSettings, type VendorFaultAnswers } from './faultInjection.ts';
+import {
+  FaultInjector,
+  type SandboxFaultSettings,
+  sandboxFaultSettings,
+  type VendorFaultAnswers,
+} from './faultInjection.ts';
 import { readJsonBody } from './readJsonBody.ts';
 
 export interface SandboxAdminOptions {
@@ -40,6 +45,11 @@ export class SandboxAdmin {
       // A request that breaks the sandbox (a body cut off, a bug) ends its connection, not the process.
       void answer().catch(() => response.destroy());
     };
+  }
+
+  /** What POST /__sandbox/faults does, for tests holding the sandbox; invalid settings throw. */
+  setFaults(settings: SandboxFaultSettings | null): void {
+    this.#faults.set(sandboxFaultSettings.nullable().parse(settings));
   }
 
   /** Call before answering an API request; true when an injected fault has taken the request over. */

@@ -2,10 +2,14 @@
 // an unknown type), page[number]/page[size] paging (size ≤ 50), filter[i][key|op|value] and
 // order[0] parameters, 100 requests a minute with X-RateLimit-* headers, RFC 9457 problem
 // details with violations, and each customer's addresses under /customers/{id}/addresses.
-// An admin route under /__sandbox breaks and heals it for tests and demos.
+// The shared admin routes (/__sandbox/faults, /__sandbox/tokens/expire) break and heal it, with
+// Xentral-shaped answers; the legacy API beside it is never faulted.
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type FaultKind, FaultPlan, type FaultSettings } from '../recordSource/faults.ts';
+import { SandboxAdmin } from '../shared/adminRoutes.ts';
+import type { SandboxFaultSettings, VendorFaultAnswers } from '../shared/faultInjection.ts';
+import { readJsonBody } from '../shared/readJsonBody.ts';
 import { generateXentralData, type XentralData, type XentralRecord } from './data.ts';
 import { createLegacyApi, type LegacyAccount } from './legacy.ts';
 
@@ -25,7 +29,8 @@ export interface XentralSandbox {
   legacyAccount: LegacyAccount;
   data: XentralData;
   close(): Promise<void>;
-  setFaults(settings: FaultSettings | null): void;
+  /** What POST /__sandbox/faults does; null heals. */
+  setFaults(settings: SandboxFaultSettings | null): void;
   setToken(token: string): void;
   /** Changes a customer as a Xentral user would; its updatedAt moves on. */
   updateCustomer(id: string, patch: Record<string, unknown>): void;
@@ -45,7 +50,6 @@ export async function startXentralSandbox(options: XentralSandboxOptions = {}): 
   let token = options.token ?? 'xentral-sandbox-token-0000';
   const limit = options.rateLimit ?? { limit: 100, windowMs: 60_000 };
   let window = { started: Date.now(), count: 0 };
-  let faults: FaultPlan | undefined;
   let requestCount = 0;
   const statusCounts: Record<string, number> = {};
   const answered: { method: string; path: string; status: number }[] = [];
@@ -66,54 +70,51 @@ export async function startXentralSandbox(options: XentralSandboxOptions = {}): 
     body: unknown,
     headers: Record<string, string> = {},
   ) => {
-    statusCounts[status] = (statusCounts[status] ?? 0) + 1;
     const type = status >= 400 ? 'application/problem+json' : MEDIA_TYPE;
     response.writeHead(status, { 'content-type': type, ...headers });
     response.end(JSON.stringify(body));
   };
-  const problem = (
-    status: number,
-    title: string,
-    detail: string,
-    violations?: { propertyPath: string; message: string }[],
-  ) => ({
-    type: `https://developer.xentral.com/problems/${status}`,
-    title,
-    status,
-    detail,
-    ...(violations ? { violations } : {}),
+  const limitHeaders = () => ({
+    'x-ratelimit-limit': String(limit.limit),
+    'x-ratelimit-remaining': String(Math.max(0, limit.limit - window.count)),
+  });
+  const admin = new SandboxAdmin({
+    answers: xentralFaults(limitHeaders),
+    // Personal access tokens have no refresh: expiring one means a new token must be entered.
+    expireTokens: () => {
+      token = `xentral-sandbox-token-${randomBytes(4).toString('hex')}`;
+    },
+    credentials: () => ({ token }),
   });
 
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://xentral.local');
-    if (url.pathname.startsWith('/__sandbox/')) return admin(request, response, url);
+  const server = http.createServer(admin.listener(handle));
+
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL) {
     requestCount += 1;
-    response.on('finish', () =>
-      answered.push({ method: request.method ?? 'GET', path: url.pathname, status: response.statusCode }),
-    );
+    response.on('finish', () => {
+      statusCounts[response.statusCode] = (statusCounts[response.statusCode] ?? 0) + 1;
+      answered.push({ method: request.method ?? 'GET', path: url.pathname, status: response.statusCode });
+    });
     if (url.pathname.startsWith('/api/v1/adressen')) return legacy(request, response, url);
     const now = Date.now();
     if (now - window.started >= limit.windowMs) window = { started: now, count: 0 };
     window.count += 1;
-    const remaining = Math.max(0, limit.limit - window.count);
-    const limitHeaders = {
-      'x-ratelimit-limit': String(limit.limit),
-      'x-ratelimit-remaining': String(remaining),
-    };
     if (window.count > limit.limit) {
       const resetAt = window.started + limit.windowMs;
       return send(response, 429, problem(429, 'Too Many Requests', 'rate limit exceeded'), {
-        ...limitHeaders,
+        ...limitHeaders(),
         'retry-after': String(Math.max(1, Math.ceil((resetAt - now) / 1000))),
         'x-ratelimit-reset': String(Math.ceil(resetAt / 1000)),
       });
     }
+    if (await admin.intercept(request, response)) return;
+    const headers = limitHeaders();
     if (request.headers.authorization !== `Bearer ${token}`) {
       return send(
         response,
         401,
         problem(401, 'Unauthorized', 'the access token is invalid or expired'),
-        limitHeaders,
+        headers,
       );
     }
     const accept = request.headers.accept ?? '*/*';
@@ -126,17 +127,14 @@ export async function startXentralSandbox(options: XentralSandboxOptions = {}): 
         response,
         406,
         problem(406, 'Not Acceptable', `media type ${accept} is not supported`),
-        limitHeaders,
+        headers,
       );
     }
-    const fault = faults?.next();
-    if (fault) return injectFault(fault, request, response, limitHeaders);
-
     const match = /^\/api\/v1\/(customers|products|salesOrders|invoices)(?:\/(\d+)(?:\/(addresses))?)?$/.exec(
       url.pathname,
     );
     if (!match || (match[3] && match[1] !== 'customers'))
-      return send(response, 404, problem(404, 'Not Found', `no resource at ${url.pathname}`), limitHeaders);
+      return send(response, 404, problem(404, 'Not Found', `no resource at ${url.pathname}`), headers);
     const [, collection, id, sub] = match as unknown as [
       string,
       (typeof collections)[number],
@@ -147,62 +145,56 @@ export async function startXentralSandbox(options: XentralSandboxOptions = {}): 
     if (id) {
       const record = records.find((item) => item.id === id);
       if (!record)
-        return send(
-          response,
-          404,
-          problem(404, 'Not Found', `${collection} ${id} does not exist`),
-          limitHeaders,
-        );
+        return send(response, 404, problem(404, 'Not Found', `${collection} ${id} does not exist`), headers);
       if (sub && request.method !== 'GET')
         return send(response, 405, problem(405, 'Method Not Allowed', 'addresses are read-only here'), {
-          ...limitHeaders,
+          ...headers,
           allow: 'GET',
         });
-      if (sub) return list(response, url, data.addresses.get(id) ?? [], limitHeaders);
+      if (sub) return list(response, url, data.addresses.get(id) ?? [], headers);
       if (request.method === 'PATCH' && collection === 'customers')
-        return patchCustomer(request, response, record, limitHeaders);
-      return send(response, 200, { data: record }, limitHeaders);
+        return patchCustomer(request, response, record, headers);
+      return send(response, 200, { data: record }, headers);
     }
-    return list(response, url, records, limitHeaders);
-  });
+    return list(response, url, records, headers);
+  }
 
   // Updating a customer (the write route is unconfirmed in Xentral's public docs; PATCH with
   // problem details for invalid fields is what its API does elsewhere).
-  function patchCustomer(
+  async function patchCustomer(
     request: http.IncomingMessage,
     response: http.ServerResponse,
     record: XentralRecord,
     headers: Record<string, string>,
   ) {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      let patch: Record<string, unknown>;
-      try {
-        patch = JSON.parse(body) as Record<string, unknown>;
-      } catch {
-        return send(response, 400, problem(400, 'Bad Request', 'the body is not JSON'), headers);
-      }
-      const writable = new Set(['name', 'email', 'phone', 'vatId', 'firstname', 'lastname']);
-      const violations = Object.entries(patch).flatMap(([field, value]) =>
-        !writable.has(field)
-          ? [{ propertyPath: field, message: 'This field cannot be changed.' }]
-          : field === 'name' && (typeof value !== 'string' || value.trim() === '')
-            ? [{ propertyPath: field, message: 'This value should not be blank.' }]
-            : [],
+    let patch: unknown;
+    try {
+      patch = await readJsonBody(request);
+    } catch {
+      return send(response, 400, problem(400, 'Bad Request', 'the body is not JSON'), headers);
+    }
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+      return send(response, 400, problem(400, 'Bad Request', 'the body is not a JSON object'), headers);
+    }
+    const writable = new Set(['name', 'email', 'phone', 'vatId', 'firstname', 'lastname']);
+    const violations = Object.entries(patch).flatMap(([field, value]) =>
+      !writable.has(field)
+        ? [{ propertyPath: field, message: 'This field cannot be changed.' }]
+        : field === 'name' && (typeof value !== 'string' || value.trim() === '')
+          ? [{ propertyPath: field, message: 'This value should not be blank.' }]
+          : [],
+    );
+    if (violations.length > 0) {
+      return send(
+        response,
+        400,
+        { ...problem(400, 'Bad Request', 'validation failed'), violations },
+        headers,
       );
-      if (violations.length > 0) {
-        return send(
-          response,
-          400,
-          { ...problem(400, 'Bad Request', 'validation failed'), violations },
-          headers,
-        );
-      }
-      clock = Math.max(Date.now(), clock + 1);
-      Object.assign(record, patch, { updatedAt: new Date(clock).toISOString() });
-      send(response, 200, { data: record }, headers);
-    });
+    }
+    clock = Math.max(Date.now(), clock + 1);
+    Object.assign(record, patch, { updatedAt: new Date(clock).toISOString() });
+    send(response, 200, { data: record }, headers);
   }
 
   function list(
@@ -258,48 +250,6 @@ export async function startXentralSandbox(options: XentralSandboxOptions = {}): 
     );
   }
 
-  function injectFault(
-    fault: FaultKind,
-    request: http.IncomingMessage,
-    response: http.ServerResponse,
-    headers: Record<string, string>,
-  ) {
-    switch (fault) {
-      case '500':
-      case '503':
-        return send(response, Number(fault), problem(Number(fault), 'Server Error', 'injected'), headers);
-      case '429':
-        return send(response, 429, problem(429, 'Too Many Requests', 'injected'), {
-          ...headers,
-          'retry-after': String(faults?.settings.retryAfterSeconds ?? 1),
-        });
-      case 'timeout':
-        setTimeout(() => response.destroy(), faults?.settings.timeoutMs ?? 30_000).unref();
-        return;
-      case 'reset':
-        request.socket.destroy();
-        return;
-      case 'malformed':
-        response.writeHead(200, { 'content-type': MEDIA_TYPE });
-        response.end('{"data":[{"id":"10');
-        return;
-    }
-  }
-
-  // POST /__sandbox/faults {rate, kinds, …} | null, POST /__sandbox/token {token}: break and heal.
-  function admin(request: http.IncomingMessage, response: http.ServerResponse, url: URL) {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      const input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
-      if (url.pathname === '/__sandbox/faults')
-        faults = input.rate ? new FaultPlan(input as unknown as FaultSettings) : undefined;
-      else if (url.pathname === '/__sandbox/token' && typeof input.token === 'string') token = input.token;
-      else return send(response, 404, problem(404, 'Not Found', 'unknown sandbox control'));
-      send(response, 200, { ok: true });
-    });
-  }
-
   const port = await new Promise<number>((resolve) =>
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
   );
@@ -315,9 +265,7 @@ export async function startXentralSandbox(options: XentralSandboxOptions = {}): 
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-    setFaults: (settings) => {
-      faults = settings ? new FaultPlan(settings) : undefined;
-    },
+    setFaults: (settings) => admin.setFaults(settings),
     setToken: (next) => {
       token = next;
     },
@@ -353,3 +301,39 @@ const comparators: Record<string, (field: string, value: string) => boolean> = {
   contains: (field, value) => field.includes(value),
   in: (field, value) => value.split(',').includes(field),
 };
+
+const problem = (
+  status: number,
+  title: string,
+  detail: string,
+  violations?: { propertyPath: string; message: string }[],
+) => ({
+  type: `https://developer.xentral.com/problems/${status}`,
+  title,
+  status,
+  detail,
+  ...(violations ? { violations } : {}),
+});
+
+/** Injected faults as Xentral answers: problem details, and the rate-limit headers on every answer. */
+function xentralFaults(limitHeaders: () => Record<string, string>): VendorFaultAnswers {
+  const answer = (status: number, title: string, detail: string, headers = limitHeaders()) => ({
+    status,
+    headers: { ...headers, 'content-type': 'application/problem+json' },
+    body: problem(status, title, detail),
+  });
+  return {
+    contentType: MEDIA_TYPE,
+    serverError: (status) =>
+      status === 503
+        ? answer(503, 'Service Unavailable', 'the service is temporarily unavailable')
+        : answer(500, 'Internal Server Error', 'an unexpected error occurred'),
+    throttled: (retryAfter) =>
+      answer(429, 'Too Many Requests', 'rate limit exceeded', {
+        ...limitHeaders(),
+        'x-ratelimit-remaining': '0',
+        'retry-after': String(retryAfter),
+        'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + retryAfter),
+      }),
+  };
+}
