@@ -1,13 +1,18 @@
 // `npm run sandbox`: local imitations of the external systems, for demos and manual tests.
 // Each prints where it listens and an integration body that points the hub at it.
+// `--customers N` sets how many records every sandbox holds (customers, accounts, prospects,
+// items, events, messages, Kunden and Artikel); up to 100,000 each.
 import { parseArgs } from 'node:util';
 import { startGoogleSandbox } from './google/server.ts';
 import { startGraphSandbox } from './graph/server.ts';
 import { startKlentySandbox } from './klenty/server.ts';
 import { startMondaySandbox } from './monday/server.ts';
+import { startPlacetelSandbox } from './phone/placetel.ts';
+import { startSipgateSandbox } from './phone/sipgate.ts';
 import { startRecordSource } from './recordSource/server.ts';
 import { startSalesforceSandbox } from './salesforce/server.ts';
 import { sandboxFaultKinds } from './shared/faultInjection.ts';
+import { type SoapSandbox, startSoapSandbox } from './soap/server.ts';
 import { startXentralSandbox } from './xentral/server.ts';
 
 const { values } = parseArgs({
@@ -20,10 +25,17 @@ const { values } = parseArgs({
     'monday-port': { type: 'string', default: '4050' },
     'google-port': { type: 'string', default: '4060' },
     'graph-port': { type: 'string', default: '4070' },
+    'placetel-port': { type: 'string', default: '4080' },
+    'sipgate-port': { type: 'string', default: '4090' },
+    'soap-port': { type: 'string', default: '4100' },
   },
 });
 
 const customers = Number(values.customers);
+if (!Number.isInteger(customers) || customers < 1 || customers > 100_000) {
+  process.stderr.write('--customers must be a whole number from 1 to 100000\n');
+  process.exit(1);
+}
 const xentral = await startXentralSandbox({ customers, port: Number(values['xentral-port']) });
 const salesforce = await startSalesforceSandbox({
   accounts: customers,
@@ -31,16 +43,25 @@ const salesforce = await startSalesforceSandbox({
 });
 const klenty = await startKlentySandbox({ prospects: customers, port: Number(values['klenty-port']) });
 const monday = await startMondaySandbox({ items: customers, port: Number(values['monday-port']) });
-const google = await startGoogleSandbox({
-  events: Math.min(customers, 2000),
-  port: Number(values['google-port']),
+const google = await startGoogleSandbox({ events: customers, port: Number(values['google-port']) });
+const graph = await startGraphSandbox({
+  events: customers,
+  messages: customers,
+  port: Number(values['graph-port']),
 });
-const graph = await startGraphSandbox({ port: Number(values['graph-port']) });
 const records = await startRecordSource({
   count: customers,
   port: Number(values['records-port']),
   token: 'record-source-token',
 });
+const placetel = await startPlacetelSandbox({ port: Number(values['placetel-port']) });
+const sipgate = await startSipgateSandbox({ port: Number(values['sipgate-port']) });
+// PHP's SoapServer is not always installed; the others run without it.
+const soap: SoapSandbox | Error = await startSoapSandbox({
+  kunden: customers,
+  artikel: customers,
+  port: Number(values['soap-port']),
+}).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
 
 const show = (title: string, url: string, integration: unknown, controls: string) =>
   process.stdout.write(
@@ -168,6 +189,76 @@ show(
   },
   '  it has no admin route: tests break it through setFaults() and setOutage()',
 );
+if (soap instanceof Error) {
+  process.stdout.write(
+    `SOAP Warenwirtschaft (generic SOAP connector): not started, ${soap.message.split('\n')[0]}\n` +
+      '  it needs PHP with SOAP (Debian: apt-get install php8.2-cli php8.2-soap)\n\n',
+  );
+} else {
+  show(
+    'SOAP Warenwirtschaft (generic SOAP connector; PHP SoapServer, WS-Security UsernameToken or basic auth)',
+    soap.url,
+    {
+      name: 'Warenwirtschaft sandbox',
+      connector: 'soap',
+      entities: ['customer', 'product'],
+      config: {
+        wsdlUrl: soap.wsdlUrl,
+        auth: { kind: 'wsSecurity' },
+        faults: { rateLimit: ['Server.Ueberlastet'], resync: ['Client.AenderungsprotokollAbgelaufen'] },
+        entities: {
+          customer: {
+            operation: 'GetKunden',
+            paging: { style: 'page', pageArgument: 'page', sizeArgument: 'pageSize', pageSize: 500 },
+            resultPath: 'Kunden.Kunde',
+            totalPath: 'Gesamt',
+            idField: 'Kundennummer',
+            updatedField: 'GeaendertAm',
+            changedSince: { argument: 'geaendertSeit' },
+          },
+          product: {
+            operation: 'GetArtikel',
+            paging: { style: 'offset', offsetArgument: 'offset', limitArgument: 'limit', pageSize: 500 },
+            resultPath: 'ArtikelListe.Artikel',
+            idField: 'Artikelnummer',
+          },
+        },
+      },
+      credentials: { username: soap.username, password: soap.password },
+    },
+    '  it has no admin route: tests queue faults through throttle() and expireChangeLog()',
+  );
+}
+const hubWebhook = '<hub>/webhooks/<integration id>';
+const callControls = (url: string) =>
+  [
+    `  place a call: POST ${url}/__sandbox/calls {"webhookUrl":"${hubWebhook}","from":"+4989123456","to":"+4930555000","direction":"in","outcome":"accepted"}`,
+    '  (direction "in" or "out"; outcome "accepted", "missed", "voicemail" or "busy"); the answer lists each event with the hub\'s status',
+  ].join('\n');
+show(
+  'Placetel (posts call events to the hub, signed with X-PLACETEL-SIGNATURE; it listens for its admin route only)',
+  placetel.url,
+  {
+    name: 'Placetel sandbox',
+    connector: 'placetel',
+    entities: ['call'],
+    config: {},
+    credentials: { webhookSecret: placetel.secret },
+  },
+  callControls(placetel.url),
+);
+show(
+  'sipgate.io (posts newCall to the hub, then answer and hangup to the URLs the hub names; RSA-signed)',
+  sipgate.url,
+  {
+    name: 'sipgate sandbox',
+    connector: 'sipgate',
+    entities: ['call'],
+    config: { signingPublicKey: sipgate.publicKey },
+    credentials: {},
+  },
+  callControls(sipgate.url),
+);
 
 const stop = () =>
   void Promise.all([
@@ -178,6 +269,9 @@ const stop = () =>
     google.close(),
     graph.close(),
     records.close(),
+    placetel.close(),
+    sipgate.close(),
+    soap instanceof Error ? undefined : soap.close(),
   ]).then(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

@@ -1,15 +1,22 @@
 // The email connector against a real Dovecot IMAP server and a real SMTP server (smtp-server):
 // a full sync with MIME parsing, attachments and senders matched to CRM customers; incremental
 // syncs by UID with expunges and flag changes; a new UIDVALIDITY; refused logins; the shared rate
-// budget; and sending with a copy in the sent folder.
+// budget (IMAP announces no limit of its own); and sending with a copy in the sent folder.
 import { ImapFlow } from 'imapflow';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RecordSource, startRecordSource } from '../sandbox/recordSource/index.ts';
+import { expectWaitsForAPerson } from './support/authFailure.ts';
 import { type Dovecot, startDovecot } from './support/dovecot.ts';
 import { freePort } from './support/hubProcess.ts';
-import { allRecords, createIntegration, sourceIntegration, syncAndWait } from './support/syncSupport.ts';
+import {
+  allRecords,
+  createIntegration,
+  sourceIntegration,
+  syncAndWait,
+  waitForRun,
+} from './support/syncSupport.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
 
 const PASSWORD = 'Postfach-7f3a9c21';
@@ -222,9 +229,9 @@ describe('the email connector', () => {
     expect(tested.body.ok).toBe(false);
     expect(tested.body.message).toMatch(/refused the username or password/);
     const run = await syncAndWait(hub, id);
-    expect(run.state).toBe('failed');
-    expect(run.errorKind).toBe('auth');
     expect(JSON.stringify(hub.logs)).not.toContain('falsch');
+    const logins = () => dovecot.failedLogins('vertrieb');
+    await expectWaitsForAPerson(hub, id, run, { sourceRequests: logins });
   });
 
   it('spends the integration’s shared request budget: a spent daily quota makes the run wait, not fail', async () => {
@@ -255,6 +262,17 @@ describe('the email connector', () => {
     // folder, then batches of 10.
     expect(run.counts.created).toBe(20);
     expect(await allRecords(hub, id, 'email')).toHaveLength(20);
+
+    // A new day: the run picks up after the last landed batch.
+    await hub.db.query('DELETE FROM rate_limits WHERE key LIKE $1', [`%${id}%`]);
+    await hub.db.query(`UPDATE sync_runs SET resume_at = now() - interval '1 minute' WHERE id = $1`, [
+      started.body.id,
+    ]);
+    const resumed = await waitForRun(hub, started.body.id);
+    expect(resumed.state).toBe('succeeded');
+    expect(resumed.counts).toMatchObject({ created: 30, failed: 0 });
+    const subjects = (await allRecords(hub, id, 'email')).map((record) => record.data.subject);
+    expect(new Set(subjects).size).toBe(30);
   });
 
   it('sends through SMTP, keeps a copy in the sent folder, and the next sync shows it', async () => {

@@ -1,9 +1,10 @@
 // Google Calendar against its sandbox: a full list ending in a sync token, changes and
 // cancellations by sync token, 410 Gone answered with a full resync that sweeps what is gone,
-// the OAuth refresh, and a revoked grant.
+// the OAuth refresh, usage limits (429 and 403 usageLimits) waited out, and a revoked grant.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GoogleSandbox, startGoogleSandbox } from '../sandbox/google/server.ts';
-import { allRecords, createIntegration, syncAndWait } from './support/syncSupport.ts';
+import { expectWaitsForAPerson } from './support/authFailure.ts';
+import { allRecords, createIntegration, eventCounts, syncAndWait } from './support/syncSupport.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
 
 let hub: TestHub;
@@ -31,6 +32,7 @@ const calendar = (refreshToken: string) => ({
   },
   credentials: { clientSecret: google.client.clientSecret, refreshToken },
   schedule: { enabled: false },
+  retryPolicy: { maxAttempts: 10, initialDelayMs: 20, maxDelayMs: 200 },
 });
 
 describe('the Google Calendar connector', () => {
@@ -76,8 +78,37 @@ describe('the Google Calendar connector', () => {
     const tested = await hub.request({ method: 'POST', url: `/api/v1/integrations/${id}/test` });
     expect(tested.body.ok).toBe(false);
     const run = await syncAndWait(hub, id);
-    expect(run.errorKind).toBe('auth');
+    await expectWaitsForAPerson(hub, id, run, {
+      sourceRequests: () => google.stats().requests + google.oauth.stats.refused,
+    });
     const read = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}` });
     expect(read.body.statusReason).toMatch(/reconnect/);
+  });
+
+  it('backs off on usage limits (429 and 403 usageLimits) and loses no event', async () => {
+    const id = await createIntegration(hub, calendar(google.grant()));
+    const live = google.events.filter((event) => event.status !== 'cancelled');
+    // Seeded: the first requests meet a 403 quotaExceeded and a 429 rateLimitExceeded.
+    await fetch(`${google.url}/__sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ rate: 0.5, kinds: ['quota', '429'], retryAfterSeconds: 0, seed: 4 }),
+    });
+    try {
+      const run = await syncAndWait(hub, id);
+      expect(run.state).toBe('succeeded');
+      expect(run.counts).toMatchObject({ fetched: live.length, created: live.length, failed: 0 });
+    } finally {
+      await fetch(`${google.url}/__sandbox/faults`, { method: 'POST', body: 'null' });
+    }
+    expect((await allRecords(hub, id, 'calendarEvent')).length).toBe(live.length);
+    await hub.hub.context.runtime.requestLog.flush();
+    const limited = await hub.db.query<{ status: number }>(
+      'SELECT DISTINCT http_status AS status FROM integration_logs WHERE integration_id = $1 AND http_status IN (403, 429)',
+      [id],
+    );
+    expect(limited.rows.map((row) => row.status).sort()).toEqual([403, 429]);
+    const read = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}` });
+    expect(read.body.status).toBe('active');
+    expect((await eventCounts(hub, id))['integration.rate_limited']).toBe(1);
   });
 });

@@ -3,6 +3,7 @@
 // tokens that Graph retires on every use.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GraphSandbox, startGraphSandbox } from '../sandbox/graph/server.ts';
+import { expectWaitsForAPerson } from './support/authFailure.ts';
 import { allRecords, createIntegration, syncAndWait } from './support/syncSupport.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
 
@@ -69,7 +70,7 @@ describe('the Microsoft Graph connector', () => {
     expect((await syncAndWait(hub, first, { entities: ['email'] })).state).toBe('succeeded');
     const second = await createIntegration(hub, mailbox(spent));
     const run = await syncAndWait(hub, second);
-    expect(run.errorKind).toBe('auth');
+    await expectWaitsForAPerson(hub, second, run, { sourceRequests: () => graph.oauth.stats.refused });
     const read = await hub.request({ method: 'GET', url: `/api/v1/integrations/${second}` });
     expect(read.body.statusReason).toMatch(/reconnect/);
   });

@@ -1,11 +1,13 @@
 // monday.com as a template of the GraphQL connector, against the monday sandbox: items_page
-// then next_items_page, complexity errors inside HTTP 200 treated as a rate limit, a refused token;
+// then next_items_page, complexity errors inside HTTP 200 treated as a rate limit, a refused token,
+// an expired cursor answered with a new pass, changes and removals found by re-reading the board;
 // and monday's webhooks over real HTTP: the challenge echoed at create_webhook, an item change
 // verified by its JWT and synced, a wrong secret or an expired JWT refused with nothing stored.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MondaySandbox, startMondaySandbox } from '../sandbox/monday/server.ts';
-import { allRecords, createIntegration, syncAndWait, waitForRun } from './support/syncSupport.ts';
+import { expectWaitsForAPerson } from './support/authFailure.ts';
+import { allRecords, createIntegration, startSync, syncAndWait, waitForRun } from './support/syncSupport.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
 
 let hub: TestHub;
@@ -21,13 +23,13 @@ afterAll(async () => {
   await monday.close();
 });
 
-const board = (apiKey: string) => ({
+const board = (apiKey: string, target = monday, pageSize = 500) => ({
   name: `monday ${Math.random().toString(16).slice(2, 8)}`,
   connector: 'graphql',
   template: 'monday',
   config: {
-    endpoint: monday.endpoint,
-    resources: { item: { variables: { boardId: [monday.boardId] } } },
+    endpoint: target.endpoint,
+    resources: { item: { variables: { boardId: [target.boardId] }, pageSize } },
   },
   credentials: { apiKey },
   schedule: { enabled: false },
@@ -55,7 +57,63 @@ describe('monday.com, as a template of the GraphQL connector', () => {
   it('sets error when the token is refused', async () => {
     const id = await createIntegration(hub, board('wrong-token'));
     const run = await syncAndWait(hub, id);
-    expect(run.errorKind).toBe('auth');
+    await expectWaitsForAPerson(hub, id, run);
+  });
+});
+
+describe('monday.com cursors and changes', () => {
+  let sandbox: MondaySandbox;
+  let id: string;
+
+  beforeAll(async () => {
+    sandbox = await startMondaySandbox({ items: 600 });
+    id = await createIntegration(hub, board(sandbox.token, sandbox, 100));
+  });
+
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  it('starts the pass again when a resumed run finds its cursor expired, and loses no item', async () => {
+    // Three pages are answered, then the complexity budget is gone for an hour: the run waits.
+    sandbox.exhaustBudget(3_600, 3);
+    const runId = await startSync(hub, id);
+    let run = (await hub.request({ method: 'GET', url: `/api/v1/sync-runs/${runId}` })).body;
+    for (let tries = 0; tries < 100 && run.state !== 'waiting'; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      run = (await hub.request({ method: 'GET', url: `/api/v1/sync-runs/${runId}` })).body;
+    }
+    expect(run.state).toBe('waiting');
+    expect(run.counts.created).toBe(300);
+
+    // An hour later the budget is back, and the checkpoint's cursor is older than its 60 minutes.
+    sandbox.refillBudget();
+    sandbox.expireCursors();
+    await hub.db.query(`UPDATE sync_runs SET resume_at = now() - interval '1 minute' WHERE id = $1`, [runId]);
+    const resumed = await waitForRun(hub, runId);
+    expect(resumed.state).toBe('succeeded');
+    expect(sandbox.stats().expiredCursors).toBe(1);
+    // The new pass read the first three pages again and found them unchanged.
+    expect(resumed.counts).toMatchObject({ fetched: 900, created: 600, unchanged: 300, failed: 0 });
+    const stored = await allRecords(hub, id, 'item');
+    expect(stored.map((record) => record.externalId).sort()).toEqual(
+      sandbox.items.map((item) => item.id).sort(),
+    );
+    expect(hub.logs.join('')).toContain('the cursor expired');
+  });
+
+  it('re-reads the board for an incremental sync: lands the change, sweeps the removed item', async () => {
+    const [renamed, , removed] = sandbox.items.slice(250);
+    if (!renamed || !removed) throw new Error('the board has too few items');
+    await sandbox.renameItem(renamed.id, 'Kantine Hafen Süd');
+    sandbox.items.splice(sandbox.items.indexOf(removed), 1);
+    const run = await syncAndWait(hub, id);
+    expect(run).toMatchObject({ mode: 'incremental', state: 'succeeded' });
+    expect(run.counts).toMatchObject({ fetched: 599, created: 0, updated: 1, deleted: 1, unchanged: 598 });
+    const stored = await allRecords(hub, id, 'item');
+    expect(stored).toHaveLength(599);
+    expect(stored.find((record) => record.externalId === renamed.id)?.data.name).toBe('Kantine Hafen Süd');
+    expect(stored.some((record) => record.externalId === removed.id)).toBe(false);
   });
 });
 

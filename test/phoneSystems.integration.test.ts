@@ -1,6 +1,9 @@
 // Phone systems push call events to the hub over real HTTP: Placetel (hex HMAC-SHA256) and
 // sipgate (RSA-SHA256, later events subscribed through the XML answer to newCall). Each call
 // becomes one call record, matched to the CRM customer whose phone number called.
+// Both connectors only receive: the hub never pulls from them, so full and incremental syncs,
+// rate limits and resync signals do not apply. What applies is covered here: a bad signature
+// (their "auth failure") is refused with 401 and lands nothing, and a replayed event is a duplicate.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -217,5 +220,30 @@ describe('sipgate call events', () => {
     );
     expect(deliveries.map((delivery) => [delivery.event, delivery.status])).toEqual([['newCall', 401]]);
     expect(await settledCalls(integrationId)).toHaveLength(before);
+  });
+
+  it('ignores a replayed hangup, so the call is recorded once', async () => {
+    const deliveries = await sipgate.placeCall(webhookUrl(), {
+      from: '+4940777888',
+      to: '+4921155500',
+      direction: 'in',
+      outcome: 'missed',
+    });
+    const hangup = deliveries.find((delivery) => delivery.event === 'hangup');
+    if (!hangup) throw new Error('no hangup was sent');
+    const before = await settledCalls(integrationId);
+    const stored = async () =>
+      (await hub.db.query('SELECT 1 FROM inbound_webhooks WHERE integration_id = $1', [integrationId]))
+        .rowCount;
+    const storedBefore = await stored();
+    const replay = await sipgate.resend(webhookUrl(), hangup.body);
+    expect(replay.status).toBe(200);
+    expect(JSON.parse(replay.responseBody)).toEqual({ duplicate: true });
+    const after = await settledCalls(integrationId);
+    expect(after).toHaveLength(before.length);
+    const missed = after.filter((call) => call.data.from === '+4940777888');
+    expect(missed).toHaveLength(1);
+    expect(missed[0].data).toMatchObject({ status: 'missed' });
+    expect(await stored()).toBe(storedBefore);
   });
 });

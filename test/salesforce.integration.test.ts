@@ -1,9 +1,11 @@
 // The Salesforce connector against the Salesforce sandbox: SOQL batches, SystemModstamp
 // increments, OAuth refresh on INVALID_SESSION_ID, the daily limit (403 REQUEST_LIMIT_EXCEEDED)
-// as a wait rather than a failure, and a revoked grant.
+// as a wait rather than a failure, a query locator lost during that wait (the query runs again),
+// and a revoked grant.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SalesforceSandbox, startSalesforceSandbox } from '../sandbox/salesforce/server.ts';
-import { allRecords, createIntegration, startSync, syncAndWait } from './support/syncSupport.ts';
+import { expectWaitsForAPerson } from './support/authFailure.ts';
+import { allRecords, createIntegration, startSync, syncAndWait, waitForRun } from './support/syncSupport.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
 
 let hub: TestHub;
@@ -75,7 +77,7 @@ describe('the Salesforce connector', () => {
     expect(target.stats().byStatus['401']).toBe(1);
   });
 
-  it('waits instead of failing when the daily API limit is spent (403 REQUEST_LIMIT_EXCEEDED)', async () => {
+  it('waits out a spent daily limit (403 REQUEST_LIMIT_EXCEEDED), then runs its expired query again', async () => {
     const target = await sandbox({ accounts: 1_000, dailyLimit: 3 });
     const id = await createIntegration(hub, salesforce(target));
     const runId = await startSync(hub, id);
@@ -89,14 +91,28 @@ describe('the Salesforce connector', () => {
     expect(new Date(run?.resumeAt ?? 0).getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
     const read = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}` });
     expect(read.body.status).toBe('active');
+
+    // The next day: the checkpoint's nextRecordsUrl has long been dropped by Salesforce.
+    target.newDay(100);
+    target.expireQueryLocators();
+    await hub.db.query(`UPDATE sync_runs SET resume_at = now() - interval '1 minute' WHERE id = $1`, [runId]);
+    const resumed = await waitForRun(hub, runId);
+    expect(resumed.state).toBe('succeeded');
+    expect(target.stats().byStatus['400']).toBe(1);
+    expect(resumed.progress.account).toMatchObject({ created: 1_000, failed: 0 });
+    expect(resumed.progress.contact).toMatchObject({ created: 50 });
+    const accounts = await allRecords(hub, id, 'account');
+    expect(accounts.map((record) => record.externalId).sort()).toEqual(
+      target.accounts.map((account) => account.Id).sort(),
+    );
+    expect(hub.logs.join('')).toContain('INVALID_QUERY_LOCATOR');
   });
 
   it('sets error asking to reconnect when the refresh token is revoked', async () => {
     const target = await sandbox({ accounts: 5 });
     const id = await createIntegration(hub, salesforce(target, 'revoked-refresh-token'));
     const run = await syncAndWait(hub, id);
-    expect(run.state).toBe('failed');
-    expect(run.errorKind).toBe('auth');
+    await expectWaitsForAPerson(hub, id, run, { sourceRequests: () => target.stats().requests });
     const read = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}` });
     expect(read.body.statusReason).toMatch(/reconnect/);
   });

@@ -4,6 +4,7 @@
 // a full pass that sweeps what is gone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SoapSandbox, startSoapSandbox } from '../sandbox/soap/server.ts';
+import { expectWaitsForAPerson } from './support/authFailure.ts';
 import { ensureDebianPackages } from './support/debianPackages.ts';
 import { allRecords, createIntegration, eventCounts, syncAndWait } from './support/syncSupport.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
@@ -188,8 +189,7 @@ describe('the generic SOAP connector', () => {
     const refused = await hub.request({ method: 'POST', url: `/api/v1/integrations/${wrongBasic}/test` });
     expect(refused.body).toMatchObject({ ok: false, httpStatus: 401 });
     const basicRun = await syncAndWait(hub, wrongBasic);
-    expect(basicRun.state).toBe('failed');
-    expect(basicRun.errorKind).toBe('auth');
+    await expectWaitsForAPerson(hub, wrongBasic, basicRun);
 
     const wrongToken = await createIntegration(
       hub,
@@ -201,8 +201,12 @@ describe('the generic SOAP connector', () => {
       message: expect.stringContaining('FailedAuthentication'),
     });
     const tokenRun = await syncAndWait(hub, wrongToken);
-    expect(tokenRun.errorKind).toBe('auth');
     expect(tokenRun.error).toContain('Kennwort ungültig');
+    const refusedCalls = async () =>
+      (await erp.calls()).filter((call) => call.auth === 'wsse-refused').length;
+    // The connection test and the run: one call each, no retry.
+    expect(await refusedCalls()).toBe(2);
+    await expectWaitsForAPerson(hub, wrongToken, tokenRun, { sourceRequests: refusedCalls });
   });
 
   it('sweeps removed customers in a full pass, also when the change log no longer reaches back', async () => {

@@ -1,6 +1,9 @@
 // Inbound webhooks through the webhook-only connector: verified on the raw body (Standard
 // Webhooks, a configured HMAC), stored before the 2xx, deduplicated, processed into records with
 // their events, refused with 401 when tampered or stale, parked as dead letters and replayed.
+// The webhook connector only receives: the hub never pulls from the sender, so full and
+// incremental syncs, rate limits and resync signals do not apply. What applies is covered here:
+// a bad signature (its "auth failure") is refused and stores nothing, and a repeat is a duplicate.
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

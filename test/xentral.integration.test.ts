@@ -1,10 +1,19 @@
 // The Xentral connector against the Xentral sandbox: full and incremental syncs with the
-// connector's default mapping, refused tokens, the 100-a-minute limit with X-RateLimit-* and
+// connector's default mapping, a full pass whose sweep is the resync (Xentral has no delta token
+// and no deletion feed), refused tokens, the 100-a-minute limit with X-RateLimit-* and
 // Retry-After, problem details, and the sandbox's own faithfulness (media types, page size, its
 // shared admin routes answering faults and expired tokens the way Xentral does).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXentralSandbox, type XentralSandbox } from '../sandbox/xentral/index.ts';
-import { allRecords, createIntegration, syncAndWait } from './support/syncSupport.ts';
+import { expectWaitsForAPerson } from './support/authFailure.ts';
+import {
+  allRecords,
+  createIntegration,
+  eventCounts,
+  startSync,
+  syncAndWait,
+  waitForRun,
+} from './support/syncSupport.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
 
 let hub: TestHub;
@@ -71,15 +80,39 @@ describe('the Xentral connector', () => {
     expect(changed.data.name).toBe('Kantine am Hafen GmbH');
   });
 
+  it('resyncs with a full pass whose sweep removes the customers Xentral no longer has', async () => {
+    const target = await sandbox({ customers: 60 });
+    const id = await createIntegration(
+      hub,
+      xentral(target, { entities: ['customer'], config: withoutAddresses(target) }),
+    );
+    expect((await syncAndWait(hub, id)).counts).toMatchObject({ created: 60 });
+    const gone = target.data.customers.splice(7, 2).map((customer) => customer.id);
+    target.updateCustomer('1020', { name: 'Mensa Campus Nord' });
+    // A filter on updatedAt cannot see a deletion.
+    const incremental = await syncAndWait(hub, id);
+    expect(incremental.counts).toMatchObject({ fetched: 1, updated: 1, deleted: 0 });
+    const full = await syncAndWait(hub, id, { full: true });
+    expect(full).toMatchObject({ mode: 'full', state: 'succeeded' });
+    expect(full.counts).toMatchObject({ fetched: 58, deleted: 2, unchanged: 58, created: 0 });
+    const ids = (await allRecords(hub, id, 'customer')).map((record) => record.externalId);
+    expect(ids.sort()).toEqual(target.data.customers.map((customer) => customer.id).sort());
+    expect(ids).not.toContain(gone[0]);
+    const deletedEvents = await hub.db.query(
+      `SELECT subject FROM outbox_events WHERE integration_id = $1 AND type = 'customer.deleted'`,
+      [id],
+    );
+    expect(deletedEvents.rowCount).toBe(2);
+  });
+
   it('sets error with the reason when the token is refused', async () => {
     const target = await sandbox({ customers: 5 });
     const id = await createIntegration(hub, xentral(target, { credentials: { token: 'expired-token-000' } }));
     const run = await syncAndWait(hub, id);
-    expect(run.state).toBe('failed');
-    expect(run.errorKind).toBe('auth');
     expect(run.error).toMatch(/401.*invalid or expired/);
-    const read = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}` });
-    expect(read.body.status).toBe('error');
+    // One refused request: a refused token is not retried.
+    expect(target.requests()).toBe(1);
+    await expectWaitsForAPerson(hub, id, run, { sourceRequests: () => target.requests() });
   });
 
   it('waits out Xentral 429s (Retry-After) without losing a page', async () => {
@@ -100,6 +133,17 @@ describe('the Xentral connector', () => {
     expect(catalog.body.entities).toEqual(['customer', 'product', 'salesOrder', 'invoice']);
     expect(catalog.body.configSchema.properties.pageSize.maximum).toBe(50);
   });
+});
+
+/** The legacy template as a user creates it, in pages of 50. */
+const legacy = (target: XentralSandbox, extra: Record<string, unknown> = {}) => ({
+  name: `Xentral legacy ${Math.random().toString(16).slice(2, 8)}`,
+  connector: 'rest',
+  template: 'xentral-legacy',
+  config: { baseUrl: target.url, resources: { customer: { pagination: { pageSize: 50 } } } },
+  credentials: target.legacyAccount,
+  schedule: { enabled: false },
+  ...extra,
 });
 
 describe('the Xentral legacy API, as a template of the REST connector', () => {
@@ -150,9 +194,48 @@ describe('the Xentral legacy API, as a template of the REST connector', () => {
     });
     const before = target.requests();
     const run = await syncAndWait(hub, id);
-    expect(run.errorKind).toBe('auth');
     // The first request, the answer to the challenge, and no more.
     expect(target.requests() - before).toBe(2);
+    await expectWaitsForAPerson(hub, id, run, { sourceRequests: () => target.requests() });
+  });
+
+  // The legacy API has no change filter: every sync is a full pass, and its sweep is the resync.
+  it('lands a change and sweeps a removed customer on every sync', async () => {
+    const target = await sandbox({ customers: 120 });
+    const id = await createIntegration(hub, legacy(target));
+    expect((await syncAndWait(hub, id)).counts).toMatchObject({ created: 120 });
+    target.updateCustomer('1010', { name: 'Gasthof Post Garmisch' });
+    const [gone] = target.data.customers.splice(30, 1);
+    const run = await syncAndWait(hub, id);
+    expect(run).toMatchObject({ mode: 'incremental', state: 'succeeded' });
+    expect(run.counts).toMatchObject({ fetched: 119, updated: 1, deleted: 1, unchanged: 118 });
+    const stored = await allRecords(hub, id, 'customer');
+    expect(stored.find((record) => record.externalId === '1010')?.data.name).toBe('Gasthof Post Garmisch');
+    expect(stored.some((record) => record.externalId === gone?.id)).toBe(false);
+  });
+
+  // Older installations announce no limit of their own (VENDORS.md): the integration's request
+  // budget is what paces them, and a spent one makes the run wait, not fail.
+  it('waits when the request budget is spent and resumes where it stopped, losing nothing', async () => {
+    const target = await sandbox({ customers: 250 });
+    const id = await createIntegration(hub, legacy(target, { rateLimits: { requestsPerDay: 3 } }));
+    const runId = await startSync(hub, id);
+    let run = (await hub.request({ method: 'GET', url: `/api/v1/sync-runs/${runId}` })).body;
+    for (let tries = 0; tries < 100 && run.state !== 'waiting'; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      run = (await hub.request({ method: 'GET', url: `/api/v1/sync-runs/${runId}` })).body;
+    }
+    expect(run.state).toBe('waiting');
+    const landed = run.counts.created as number;
+    expect(landed).toBeGreaterThan(0);
+    expect(landed % 50).toBe(0);
+    expect((await eventCounts(hub, id))['integration.rate_limited']).toBe(1);
+    await hub.db.query('DELETE FROM rate_limits WHERE key LIKE $1', [`%${id}%`]);
+    await hub.db.query(`UPDATE sync_runs SET resume_at = now() - interval '1 minute' WHERE id = $1`, [runId]);
+    const resumed = await waitForRun(hub, runId);
+    expect(resumed.state).toBe('succeeded');
+    expect(resumed.counts).toMatchObject({ fetched: 250, created: 250, failed: 0 });
+    expect(await allRecords(hub, id, 'customer')).toHaveLength(250);
   });
 });
 

@@ -153,7 +153,8 @@ export async function startGoogleSandbox(
       body.nextPageToken = next;
     } else {
       const next = `${generation}-${randomBytes(10).toString('hex')}`;
-      syncTokens.set(next, Math.max(...events.map((event) => Date.parse(event.updated))));
+      const latest = events.reduce((max, event) => Math.max(max, Date.parse(event.updated)), 0);
+      syncTokens.set(next, latest);
       body.nextSyncToken = next;
     }
     send(200, body);

@@ -159,7 +159,10 @@ export async function startGraphSandbox(
       const token = randomBytes(10).toString('hex');
       deltaTokens.set(token, {
         kind,
-        since: Math.max(...collections[kind].map((item) => Date.parse(item.lastModifiedDateTime))),
+        since: collections[kind].reduce(
+          (latest, item) => Math.max(latest, Date.parse(item.lastModifiedDateTime)),
+          0,
+        ),
       });
       body['@odata.deltaLink'] = `${base}${url.pathname}?$deltatoken=${token}`;
     }

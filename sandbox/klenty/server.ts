@@ -20,6 +20,8 @@ export interface KlentySandbox {
   prospects: Record<string, string>[];
   updateProspect(email: string, patch: Record<string, string>): void;
   requests(): number;
+  /** Path and query of every API request so far, in order. */
+  requestLog(): string[];
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function startKlentySandbox(
   const accountEmail = 'vertrieb@frischdienst.example';
   let apiKey = 'klenty-sandbox-key-0000';
   let requestCount = 0;
+  const requestLog: string[] = [];
   const firstUpdate = Date.parse('2026-11-01T08:00:00.000Z');
   const prospects = generateCustomers(options.prospects ?? 150, 7).map((customer, index) => ({
     Email: customer.ansprechpartner.email,
@@ -60,6 +63,7 @@ export async function startKlentySandbox(
 
   async function handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL) {
     requestCount += 1;
+    requestLog.push(`${url.pathname}${url.search}`);
     const send = (status: number, body: unknown) => {
       response.writeHead(status, { 'content-type': klentyFaults.contentType });
       response.end(JSON.stringify(body));
@@ -98,6 +102,7 @@ export async function startKlentySandbox(
       Object.assign(prospect, patch, { LastUpdated: new Date(clock).toISOString() });
     },
     requests: () => requestCount,
+    requestLog: () => [...requestLog],
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -1,9 +1,10 @@
 // An imitation of monday.com's GraphQL API (VENDORS.md): POST /v2 with the token in
 // Authorization and an API-Version header; board items through items_page and next_items_page
-// (cursors live 60 minutes); a per-minute complexity budget whose exhaustion is answered inside
-// HTTP 200 with errors[].extensions.code = ComplexityException, while transport errors (injected
-// 5xx, 429 with Retry-After) carry a status of their own. Mutations create and delete webhooks
-// (with monday's challenge) and change items, which the board's webhooks hear of (webhooks.ts).
+// (cursors live 60 minutes, then answer CursorExpiredError); a per-minute complexity budget whose
+// exhaustion is answered inside HTTP 200 with errors[].extensions.code = ComplexityException,
+// while transport errors (injected 5xx, 429 with Retry-After) carry a status of their own.
+// Mutations create and delete webhooks (with monday's challenge) and change items, which the
+// board's webhooks hear of (webhooks.ts).
 // Only the query shapes the hub's monday template sends are understood; this is not a GraphQL engine.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -39,9 +40,15 @@ export interface MondaySandbox {
     signing?: SigningOptions,
   ): Promise<WebhookDelivery[]>;
   renameItem(itemId: string, name: string, signing?: SigningOptions): Promise<WebhookDelivery[]>;
-  /** Spends the complexity budget, so the next query is refused until the minute turns. */
-  exhaustBudget(retryInSeconds: number): void;
-  stats(): { queries: number; complexityErrors: number };
+  /**
+   * Spends the complexity budget, so a query is refused for `retryInSeconds`: the next one, or the
+   * one after `afterQueries` more answered queries.
+   */
+  exhaustBudget(retryInSeconds: number, afterQueries?: number): void;
+  refillBudget(): void;
+  /** As if an hour passed: every cursor handed out so far has expired. */
+  expireCursors(): void;
+  stats(): { queries: number; complexityErrors: number; expiredCursors: number };
   close(): Promise<void>;
 }
 
@@ -62,9 +69,11 @@ export async function startMondaySandbox(
   const webhooks = new MondayWebhooks(options.signingSecret);
   const board = new MondayBoard(boardId, items, webhooks);
   const cursors = new Map<string, { offset: number; expires: number }>();
-  const stats = { queries: 0, complexityErrors: 0 };
+  const stats = { queries: 0, complexityErrors: 0, expiredCursors: 0 };
   let refuseUntil = 0;
   let retryIn = 1;
+  // The budget runs out once this many queries were answered (Infinity: it does not).
+  let exhaustAt = Number.POSITIVE_INFINITY;
   const admin = new SandboxAdmin({
     answers: mondayFaults,
     expireTokens: () => {
@@ -87,6 +96,10 @@ export async function startMondaySandbox(
     if (request.headers.authorization !== token)
       return send(401, { errors: [{ message: 'Not Authenticated' }], status_code: 401 });
     stats.queries += 1;
+    if (stats.queries > exhaustAt) {
+      exhaustAt = Number.POSITIVE_INFINITY;
+      refuseUntil = Date.now() + retryIn * 1000;
+    }
     if (Date.now() < refuseUntil) {
       stats.complexityErrors += 1;
       return send(200, complexityError(retryIn));
@@ -115,8 +128,16 @@ export async function startMondaySandbox(
     if (query.includes('next_items_page')) {
       const state = cursors.get(String(variables.cursor ?? ''));
       if (!state || state.expires < Date.now()) {
+        stats.expiredCursors += 1;
+        // The code is monday's; the message and status_code are unconfirmed.
         return send(200, {
-          errors: [{ message: 'CursorExpiredError', extensions: { code: 'CursorExpiredError' } }],
+          errors: [
+            {
+              message: 'The cursor provided for pagination has expired. Please refresh your query.',
+              extensions: { code: 'CursorExpiredError', status_code: 200 },
+            },
+          ],
+          account_id: 1,
         });
       }
       return send(200, { data: { next_items_page: page(state.offset) } });
@@ -148,9 +169,17 @@ export async function startMondaySandbox(
     changeColumnValue: (itemId, columnId, text, signing) =>
       board.changeColumnValue(itemId, columnId, text, signing),
     renameItem: (itemId, name, signing) => board.rename(itemId, name, signing),
-    exhaustBudget: (seconds) => {
+    exhaustBudget: (seconds, afterQueries = 0) => {
       retryIn = seconds;
-      refuseUntil = Date.now() + seconds * 1000;
+      if (afterQueries > 0) exhaustAt = stats.queries + afterQueries;
+      else refuseUntil = Date.now() + seconds * 1000;
+    },
+    refillBudget: () => {
+      exhaustAt = Number.POSITIVE_INFINITY;
+      refuseUntil = 0;
+    },
+    expireCursors: () => {
+      for (const state of cursors.values()) state.expires = 0;
     },
     stats: () => ({ ...stats }),
     close: () =>

@@ -19,6 +19,8 @@ export interface SipgateSandbox {
   /** The public key (PEM) the hub verifies signatures with. */
   publicKey: string;
   placeCall(webhookUrl: string, call: PlacedCall, options?: SendOptions): Promise<Delivery[]>;
+  /** Sends a body exactly as before (signature included): a replay. */
+  resend(url: string, body: string): Promise<Delivery>;
   close(): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ export async function startSipgateSandbox(options: { port?: number } = {}): Prom
     url: admin.url,
     publicKey: publicPem,
     placeCall,
+    resend: (url, body) => send(url, 'resend', body),
     close: () => new Promise((resolve) => admin.server.close(() => resolve())),
   };
 }

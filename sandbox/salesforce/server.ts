@@ -4,6 +4,8 @@
 // answer, a daily request limit answered with 403 REQUEST_LIMIT_EXCEEDED, and error arrays
 // [{message, errorCode}], injected faults included. Only the SOQL this hub sends is understood:
 // SELECT fields FROM Account|Contact [WHERE SystemModstamp > <ISO>] ORDER BY <field> ASC.
+// Query locators (the nextRecordsUrl) answer 400 INVALID_QUERY_LOCATOR once Salesforce has
+// dropped them, as it does after 15 minutes unused (expireQueryLocators() stands for that).
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +33,10 @@ export interface SalesforceSandbox {
   grant(): string;
   /** Ends every session at once, as an admin's "revoke sessions" would. */
   expireSessions(): void;
+  /** As if 15 minutes passed without a request: every query locator handed out is dropped. */
+  expireQueryLocators(): void;
+  /** A new day: the daily request usage starts from zero (under a new limit, if given). */
+  newDay(dailyLimit?: number): void;
   updateAccount(id: string, patch: Record<string, unknown>): void;
   accounts: SObject[];
   stats(): { requests: number; refreshes: number; byStatus: Record<string, number> };
@@ -47,9 +53,10 @@ export async function startSalesforceSandbox(
   const sessions = new Map<string, number>();
   const cursors = new Map<string, { rows: SObject[]; offset: number; fields: string[] }>();
   const lifetime = options.tokenLifetimeMs ?? 3_600_000;
-  const dailyLimit = options.dailyLimit ?? 15_000;
+  let dailyLimit = options.dailyLimit ?? 15_000;
   const batchSize = options.batchSize ?? 2000;
   const stats = { requests: 0, refreshes: 0, byStatus: {} as Record<string, number> };
+  let usedToday = 0;
   let clock = Date.now();
 
   const accounts: SObject[] = generateCustomers(options.accounts ?? 300, options.seed ?? 3).map(
@@ -85,7 +92,7 @@ export async function startSalesforceSandbox(
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
     response.writeHead(status, {
       'content-type': 'application/json;charset=UTF-8',
-      'sforce-limit-info': `api-usage=${Math.min(stats.requests, dailyLimit)}/${dailyLimit}`,
+      'sforce-limit-info': `api-usage=${Math.min(usedToday, dailyLimit)}/${dailyLimit}`,
       ...headers,
     });
     response.end(JSON.stringify(body));
@@ -93,7 +100,7 @@ export async function startSalesforceSandbox(
   const error = (errorCode: string, message: string) => [{ message, errorCode }];
   const faultAnswer = (status: number, errorCode: string, message: string): VendorAnswer => ({
     status,
-    headers: { 'sforce-limit-info': `api-usage=${Math.min(stats.requests, dailyLimit)}/${dailyLimit}` },
+    headers: { 'sforce-limit-info': `api-usage=${Math.min(usedToday, dailyLimit)}/${dailyLimit}` },
     body: error(errorCode, message),
   });
   // Salesforce never answers 429: going too fast is a 403 REQUEST_LIMIT_EXCEEDED as well.
@@ -120,8 +127,9 @@ export async function startSalesforceSandbox(
     if (url.pathname === '/services/oauth2/token' && request.method === 'POST')
       return issueSession(request, response);
     stats.requests += 1;
+    usedToday += 1;
     if (await admin.intercept(request, response)) return;
-    if (stats.requests > dailyLimit) {
+    if (usedToday > dailyLimit) {
       return send(response, 403, error('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'));
     }
     const token = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
@@ -131,7 +139,7 @@ export async function startSalesforceSandbox(
 
     if (url.pathname === `${API}/limits`)
       return send(response, 200, {
-        DailyApiRequests: { Max: dailyLimit, Remaining: dailyLimit - stats.requests },
+        DailyApiRequests: { Max: dailyLimit, Remaining: dailyLimit - usedToday },
       });
     if (url.pathname === `${API}/query`)
       return query(response, url.searchParams.get('q') ?? '', request.headers['sforce-query-options']);
@@ -275,6 +283,11 @@ export async function startSalesforceSandbox(
       return token;
     },
     expireSessions: () => sessions.clear(),
+    expireQueryLocators: () => cursors.clear(),
+    newDay: (limit) => {
+      usedToday = 0;
+      dailyLimit = limit ?? dailyLimit;
+    },
     updateAccount: (id, patch) => {
       const account = accounts.find((row) => row.Id === id);
       if (!account) throw new Error(`no account ${id}`);

@@ -3,7 +3,7 @@
 // needs privileges a test machine may not grant.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,8 @@ export interface Dovecot {
   host: string;
   port: number;
   users: Record<string, string>;
+  /** Logins of `user` Dovecot refused so far, from its log. */
+  failedLogins(user: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -98,6 +100,11 @@ export async function startDovecot(users: Record<string, string>): Promise<Dovec
     host: '127.0.0.1',
     port,
     users,
+    async failedLogins(user) {
+      const log = await readFile(path.join(dir, 'dovecot.log'), 'utf8').catch(() => '');
+      return log.split('\n').filter((line) => line.includes('auth failed') && line.includes(`user=<${user}>`))
+        .length;
+    },
     async close() {
       child.kill('SIGTERM');
       await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)));

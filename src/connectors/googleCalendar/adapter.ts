@@ -1,11 +1,14 @@
 // The Google Calendar adapter: a full list in pages (pageToken) ends with a nextSyncToken; later
 // syncs ask for changes with that syncToken (cancelled events are deletions). When Google answers
 // 410 Gone, the sync token has expired and the adapter starts a full pass at once, which the
-// engine ends with a sweep of events no longer there.
+// engine ends with a sweep of events no longer there. Google's rate and quota limits arrive as
+// 403 (or 429) with the usageLimits domain: they are waited out, they are not refused credentials.
 
 import type { EntityCapabilities, IntegrationAdapter, SyncBatch, SyncRequest } from '../sdk/adapter.ts';
 import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
 import { ConnectorError } from '../sdk/connectorError.ts';
+import type { HttpResponse } from '../sdk/httpClient.ts';
+import { retryAfterMs } from '../sdk/rateLimitHeaders.ts';
 import type { GoogleCalendarConfig, GoogleCalendarCredentials } from './config.ts';
 import { openWatchChannel } from './pushNotifications.ts';
 
@@ -30,6 +33,7 @@ export function createGoogleCalendarAdapter(
     baseUrl: config.apiBaseUrl,
     auth: runtime.oauth2({ tokenUrl: config.tokenUrl, clientId: config.clientId, clientAuth: 'post' }),
     timeoutMs: config.timeoutMs,
+    classify: usageLimits,
   });
   const path = `/calendar/v3/calendars/${encodeURIComponent(config.calendarId)}/events`;
 
@@ -118,4 +122,30 @@ export function createGoogleCalendarAdapter(
     handleWebhook: async () => ({ sync: ['calendarEvent'] }),
     openPushChannels: (request) => openWatchChannel(http, path, request),
   };
+}
+
+const limitReasons = new Set([
+  'rateLimitExceeded',
+  'userRateLimitExceeded',
+  'quotaExceeded',
+  'dailyLimitExceeded',
+]);
+
+/** A 403 that names a usage limit is a rate limit (back off exponentially), not an auth failure. */
+function usageLimits(response: HttpResponse): ConnectorError | undefined {
+  if (response.status !== 403) return undefined;
+  let errors: { domain?: string; reason?: string }[] | undefined;
+  try {
+    errors = response.json<{ error?: { errors?: { domain?: string; reason?: string }[] } }>().error?.errors;
+  } catch {
+    return undefined;
+  }
+  const limit = errors?.find(
+    (error) => error.domain === 'usageLimits' || limitReasons.has(error.reason ?? ''),
+  );
+  if (!limit) return undefined;
+  return new ConnectorError('rate_limited', `Google Calendar: HTTP 403 (${limit.reason ?? 'usageLimits'})`, {
+    httpStatus: 403,
+    retryAfterMs: retryAfterMs(response.headers),
+  });
 }

@@ -1,6 +1,7 @@
 // The generic GraphQL adapter: POSTs a query per page, reads records and the next cursor from
 // configured paths, and treats errors inside an HTTP 200 answer as what they are (a complexity
-// or rate limit error is rate_limited, anything else permanent).
+// or rate limit error is rate_limited, an expired cursor starts the pass again, anything else
+// permanent).
 import type { EntityCapabilities, IntegrationAdapter, SyncBatch, SyncRequest } from '../sdk/adapter.ts';
 import { apiKeyAuth, bearerAuth, noAuth } from '../sdk/auth/authProvider.ts';
 import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
@@ -8,6 +9,12 @@ import { ConnectorError } from '../sdk/connectorError.ts';
 import type { HttpResponse } from '../sdk/httpClient.ts';
 import { readPath } from '../sdk/readPath.ts';
 import type { GraphqlConfig, GraphqlCredentials, GraphqlResource } from './config.ts';
+
+/** A pass that keeps outliving its cursors would never end: after this many restarts it fails. */
+const MAX_PASS_RESTARTS = 3;
+
+/** The source no longer knows the cursor of a page. */
+class CursorExpired extends ConnectorError {}
 
 interface GraphqlAnswer {
   data?: unknown;
@@ -30,7 +37,7 @@ export function createGraphqlAdapter(
     auth,
     timeoutMs: config.timeoutMs,
     headers: config.headers,
-    classify: (response) => graphqlFailure(response, config.rateLimitCodes),
+    classify: (response) => graphqlFailure(response, config),
   });
 
   const post = async (query: string, variables: Record<string, unknown>, signal?: AbortSignal) => {
@@ -89,14 +96,29 @@ export function createGraphqlAdapter(
   /** A full pass in cursor pages; the checkpoint is the next cursor. */
   async function* walk(request: SyncRequest, resource: GraphqlResource): AsyncGenerator<SyncBatch> {
     let cursor = typeof request.state.cursor === 'string' ? request.state.cursor : undefined;
+    let restarts = 0;
     for (;;) {
       const first = cursor === undefined;
       const query = first ? resource.query : (resource.nextQuery ?? resource.query);
-      const data = await post(
-        query,
-        { ...resource.variables, limit: resource.pageSize, ...(first ? {} : { cursor }) },
-        request.signal,
-      );
+      let data: unknown;
+      try {
+        data = await post(
+          query,
+          { ...resource.variables, limit: resource.pageSize, ...(first ? {} : { cursor }) },
+          request.signal,
+        );
+      } catch (error) {
+        // A resumed run's checkpoint (or a slow pass) may hold a cursor the source has dropped:
+        // only a new pass from the first page gets a valid one. Pages read again land as unchanged.
+        if (!(error instanceof CursorExpired) || first || restarts >= MAX_PASS_RESTARTS) throw error;
+        restarts += 1;
+        runtime.logger.info(
+          { entity: request.entity, restarts },
+          'the cursor expired; the pass starts again from the first page',
+        );
+        cursor = undefined;
+        continue;
+      }
       const records = readPath(
         data,
         first ? resource.recordsPath : (resource.nextRecordsPath ?? resource.recordsPath),
@@ -129,7 +151,10 @@ export function createGraphqlAdapter(
 }
 
 /** GraphQL reports failures inside an HTTP 200: read them. */
-function graphqlFailure(response: HttpResponse, rateLimitCodes: string[]): ConnectorError | undefined {
+function graphqlFailure(
+  response: HttpResponse,
+  config: Pick<GraphqlConfig, 'rateLimitCodes' | 'cursorExpiredCodes'>,
+): ConnectorError | undefined {
   if (response.status !== 200) return undefined;
   let answer: GraphqlAnswer;
   try {
@@ -140,7 +165,12 @@ function graphqlFailure(response: HttpResponse, rateLimitCodes: string[]): Conne
   const error = answer.errors?.[0];
   if (!error) return undefined;
   const code = error.extensions?.code;
-  if (code && rateLimitCodes.includes(code)) {
+  if (code && config.cursorExpiredCodes.includes(code)) {
+    return new CursorExpired('permanent', `GraphQL: ${code}: ${error.message ?? ''}`.trim(), {
+      httpStatus: 200,
+    });
+  }
+  if (code && config.rateLimitCodes.includes(code)) {
     const seconds = error.extensions?.retry_in_seconds;
     return new ConnectorError('rate_limited', `GraphQL: ${code}: ${error.message ?? ''}`.trim(), {
       httpStatus: 200,

@@ -35,6 +35,8 @@ export const graphqlConfigSchema = z.strictObject({
   timeoutMs: z.number().int().min(100).max(120_000).default(30_000),
   /** Error codes inside an HTTP 200 answer that mean "slow down" (e.g. ComplexityException). */
   rateLimitCodes: z.array(z.string().min(1)).default(['ComplexityException', 'RATE_LIMITED']),
+  /** Error codes that mean the cursor is gone (monday.com's live 60 minutes): the pass starts again. */
+  cursorExpiredCodes: z.array(z.string().min(1)).default(['CursorExpiredError']),
   resources: z.record(z.string().min(1).max(50), graphqlResourceSchema).default({}),
   /** Webhooks the system sends: each one starts an incremental sync of the integration's entities. */
   webhooks: configuredWebhooksSchema.optional(),

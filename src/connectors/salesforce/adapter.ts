@@ -1,6 +1,8 @@
 // The Salesforce adapter: SOQL in batches (nextRecordsUrl), changes by SystemModstamp, OAuth2
 // with refresh on INVALID_SESSION_ID, the daily limit read from Sforce-Limit-Info, and
-// 403 REQUEST_LIMIT_EXCEEDED treated as a spent quota (the run waits, it does not fail).
+// 403 REQUEST_LIMIT_EXCEEDED treated as a spent quota (the run waits, it does not fail). A query
+// locator Salesforce has dropped (INVALID_QUERY_LOCATOR, after 15 minutes unused, e.g. across that
+// wait) makes the walk run its query again from the start.
 import type { EntityCapabilities, IntegrationAdapter, SyncRequest } from '../sdk/adapter.ts';
 import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
 import { ConnectorError } from '../sdk/connectorError.ts';
@@ -12,6 +14,9 @@ import { type SalesforceConfig, type SalesforceCredentials, salesforceEntities }
 
 /** Salesforce counts its daily limit over a rolling 24 hours; an hour is a fair first wait. */
 const QUOTA_WAIT_MS = 3_600_000;
+
+/** Salesforce no longer knows the nextRecordsUrl of a query. */
+class LostQueryLocator extends ConnectorError {}
 
 export function createSalesforceAdapter(
   runtime: AdapterRuntime<SalesforceConfig, SalesforceCredentials>,
@@ -28,7 +33,7 @@ export function createSalesforceAdapter(
     timeoutMs: config.timeoutMs,
     headers: { 'sforce-query-options': `batchSize=${config.batchSize}` },
     rateLimitHint: dailyUsage,
-    classify: limitExceeded,
+    classify: (response) => limitExceeded(response) ?? lostQueryLocator(response),
   });
 
   const entityOf = (entity: string) => {
@@ -108,20 +113,32 @@ export function createSalesforceAdapter(
         {
           incremental: true,
           lookbackMs: config.lookbackSeconds * 1000,
-          fetchPage: (page: PageState | null, since: string | undefined, signal: AbortSignal) => {
+          fetchPage: async (page: PageState | null, since: string | undefined, signal: AbortSignal) => {
             const where = since ? ` WHERE SystemModstamp > ${since}` : '';
             const order = since ? 'SystemModstamp' : 'Id';
-            return fetchPage(
-              http,
-              { style: 'nextUrl', nextUrlPath: 'nextRecordsUrl' },
-              {
-                path: `${api}/query`,
-                query: { q: `SELECT ${fields.join(', ')} FROM ${object}${where} ORDER BY ${order} ASC` },
-                recordsPath: 'records',
-                signal,
-              },
-              page,
-            );
+            const query = (from: PageState | null) =>
+              fetchPage(
+                http,
+                { style: 'nextUrl', nextUrlPath: 'nextRecordsUrl' },
+                {
+                  path: `${api}/query`,
+                  query: { q: `SELECT ${fields.join(', ')} FROM ${object}${where} ORDER BY ${order} ASC` },
+                  recordsPath: 'records',
+                  signal,
+                },
+                from,
+              );
+            try {
+              return await query(page);
+            } catch (error) {
+              if (!(error instanceof LostQueryLocator) || page === null) throw error;
+              // The same query in the same order: the records already read come again, unchanged.
+              runtime.logger.info(
+                { entity: request.entity },
+                'the query locator expired (INVALID_QUERY_LOCATOR); the query runs again from its start',
+              );
+              return query(null);
+            }
           },
           toRecord: (raw) => {
             const { attributes: _attributes, ...record } = raw as Record<string, unknown>;
@@ -165,4 +182,12 @@ function limitExceeded(response: HttpResponse): ConnectorError | undefined {
       quotaResetsAt: new Date(Date.now() + QUOTA_WAIT_MS),
     },
   );
+}
+
+function lostQueryLocator(response: HttpResponse): ConnectorError | undefined {
+  if (response.status < 400 || response.status >= 500) return undefined;
+  if (!response.text().includes('INVALID_QUERY_LOCATOR')) return undefined;
+  return new LostQueryLocator('permanent', 'Salesforce: the query locator expired (INVALID_QUERY_LOCATOR)', {
+    httpStatus: response.status,
+  });
 }
