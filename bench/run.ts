@@ -4,8 +4,14 @@
 import { apiReadBenchmark } from './apiRead.bench.ts';
 import { syncBenchmark } from './sync.bench.ts';
 import { vaultBenchmark } from './vault.bench.ts';
+import { webhookIntakeBenchmark } from './webhookIntake.bench.ts';
 
-const benchmarks = { vault: vaultBenchmark, 'api-read': apiReadBenchmark, sync: syncBenchmark };
+const benchmarks = {
+  vault: vaultBenchmark,
+  'api-read': apiReadBenchmark,
+  sync: syncBenchmark,
+  'webhook-intake': webhookIntakeBenchmark,
+};
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in benchmarks));
 if (unknown.length > 0) {

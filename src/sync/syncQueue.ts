@@ -91,6 +91,15 @@ export class SyncQueue {
     });
   }
 
+  /** Sends the processing jobs of many stored webhooks in one insert, inside the caller's transaction. */
+  async enqueueWebhooks(webhookIds: string[], options: { db: Queryable }): Promise<void> {
+    await this.boss.insert(
+      WEBHOOK_QUEUE,
+      webhookIds.map((webhookId) => ({ data: { webhookId } satisfies WebhookJob })),
+      { db: asBossDb(options.db) },
+    );
+  }
+
   async stop(): Promise<void> {
     await this.boss.stop({ graceful: true, timeout: 10_000 });
   }

@@ -37,26 +37,6 @@ export interface NewInboundWebhook {
   traceparent: string | undefined;
 }
 
-/** Stores a webhook; false when the integration already has a message with this id (a repeat). */
-export async function insertInboundWebhook(tx: Queryable, webhook: NewInboundWebhook): Promise<boolean> {
-  const result = await tx.query(
-    `INSERT INTO inbound_webhooks (id, integration_id, message_id, received_at, headers, body, trace_id, traceparent)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (integration_id, message_id) DO NOTHING`,
-    [
-      webhook.id,
-      webhook.integrationId,
-      webhook.messageId,
-      webhook.receivedAt,
-      webhook.headers,
-      webhook.body,
-      webhook.traceId,
-      webhook.traceparent ?? null,
-    ],
-  );
-  return result.rowCount === 1;
-}
-
 export async function findInboundWebhook(db: Queryable, id: string): Promise<InboundWebhookRow | undefined> {
   const { rows } = await db.query<InboundWebhookRow>(
     `SELECT ${columns} FROM inbound_webhooks WHERE id = $1`,

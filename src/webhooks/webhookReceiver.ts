@@ -1,19 +1,21 @@
 // The receiving end of `POST /webhooks/:integrationId`: the connector verifies the raw request
-// with its scheme; a verified webhook is stored with its processing job in ONE transaction before
-// the sender hears 2xx, so a crash after the answer loses nothing. Repeats (same message id) are
-// answered 200 and not stored again. A refused webhook leaves nothing but a log line.
+// with its scheme; a verified webhook is stored with its processing job in ONE transaction (a
+// group commit, webhookWriter.ts) before the sender hears 2xx, so a crash after the answer
+// loses nothing. Repeats (same message id) are answered 200 and not stored again. A refused
+// webhook leaves nothing but a log line.
 import { randomUUID } from 'node:crypto';
 import type { ConnectorCatalog } from '../connectors/catalog.ts';
 import { bodyDigest } from '../connectors/sdk/signatures/constantTime.ts';
 import type { InboundRequest, WebhookReply, WebhookVerifyContext } from '../connectors/sdk/webhooks.ts';
-import { type Pool, withTransaction } from '../db/pool.ts';
+import type { Pool } from '../db/pool.ts';
 import { HubError, notFound } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { openCredentials } from '../registry/credentialStore.ts';
 import { findIntegration, type StoredIntegration } from '../registry/integrationsTable.ts';
 import type { SyncQueue } from '../sync/syncQueue.ts';
 import type { Vault } from '../vault/vault.ts';
-import { insertInboundWebhook, isChannelSecret } from './inboundWebhooksTable.ts';
+import { isChannelSecret } from './inboundWebhooksTable.ts';
+import { WebhookWriter } from './webhookWriter.ts';
 
 export interface WebhookReceiverDependencies {
   pool: Pool;
@@ -37,16 +39,24 @@ const alwaysSecret = ['authorization', 'cookie', 'proxy-authorization'];
 interface Verifier {
   integration: StoredIntegration;
   context: WebhookVerifyContext<unknown, unknown>;
+  checkedAt: number;
 }
+
+/** How long a verifier is used before the integration's version is checked again. */
+const VERIFIER_RECHECK_MS = 1_000;
 
 export class WebhookReceiver {
   readonly #deps: WebhookReceiverDependencies;
-  // Opened and parsed credentials per integration, reused while its version stands: opening them
-  // is the costly part of verifying, and a changed secret has a new version.
+  // Opened and parsed credentials per integration, reused while its version stands (checked at
+  // most once a second): opening them is the costly part of verifying, and a changed secret has
+  // a new version.
   readonly #verifiers = new Map<string, Verifier>();
+
+  readonly #writer: WebhookWriter;
 
   constructor(deps: WebhookReceiverDependencies) {
     this.#deps = deps;
+    this.#writer = new WebhookWriter(deps.pool, deps.queue, deps.logger);
   }
 
   webhookUrl(integrationId: string): string {
@@ -58,7 +68,7 @@ export class WebhookReceiver {
     request: InboundRequest,
     trace: { traceId: string; traceparent: string | undefined },
   ): Promise<ReceivedWebhook> {
-    const { pool, logger } = this.#deps;
+    const { logger } = this.#deps;
     const verifier = await this.#verifier(integrationId);
     const connector = this.#deps.catalog.get(verifier.integration.connector);
     const receiver = connector.webhooks;
@@ -90,20 +100,18 @@ export class WebhookReceiver {
       if (value !== undefined && !secret.has(name)) headers[name] = value;
     }
     const id = randomUUID();
-    const stored = await withTransaction(pool, async (tx) => {
-      const inserted = await insertInboundWebhook(tx, {
-        id,
-        integrationId,
-        messageId: verdict.messageId ?? bodyDigest(request.body),
-        receivedAt: request.receivedAt,
-        headers,
-        body: request.body,
-        traceId: trace.traceId,
-        traceparent: trace.traceparent,
-      });
-      if (inserted) await this.#deps.queue.enqueueWebhook(id, { db: tx });
-      return inserted;
+    const outcome = await this.#writer.store({
+      id,
+      integrationId,
+      messageId: verdict.messageId ?? bodyDigest(request.body),
+      receivedAt: request.receivedAt,
+      headers,
+      body: request.body,
+      traceId: trace.traceId,
+      traceparent: trace.traceparent,
     });
+    if (outcome === 'integration_gone') throw notFound('integration', integrationId);
+    const stored = outcome === 'stored';
     const reply = verdict.reply ?? {
       status: stored ? 202 : 200,
       contentType: 'application/json',
@@ -114,17 +122,23 @@ export class WebhookReceiver {
 
   async #verifier(integrationId: string): Promise<Verifier> {
     const { pool, vault, catalog } = this.#deps;
+    const known = this.#verifiers.get(integrationId);
+    if (known && Date.now() - known.checkedAt < VERIFIER_RECHECK_MS) return known;
     const integration = await findIntegration(pool, integrationId);
     if (!integration) {
       this.#verifiers.delete(integrationId);
       throw notFound('integration', integrationId);
     }
     const cached = this.#verifiers.get(integrationId);
-    if (cached && cached.integration.version === integration.version) return cached;
+    if (cached && cached.integration.version === integration.version) {
+      cached.checkedAt = Date.now();
+      return cached;
+    }
     const connector = catalog.get(integration.connector);
     const credentials = await openCredentials(vault, integration);
     const verifier: Verifier = {
       integration,
+      checkedAt: Date.now(),
       context: {
         integrationId,
         config: connector.configSchema.parse(integration.config),

@@ -1,6 +1,7 @@
 // A worker process's part of webhook intake: it takes processing jobs from the queue, and renews
 // push channels before they expire (hourly). The processor applies one webhook of an integration
 // at a time (an advisory lock), so jobs of different integrations run side by side.
+import type { JobResult, WorkOptions } from 'pg-boss';
 import type { Logger } from '../observability/logger.ts';
 import {
   PUSH_CHANNEL_RENEWAL_QUEUE,
@@ -32,16 +33,33 @@ export class WebhookWorker {
   }
 
   async start(concurrency: number): Promise<void> {
-    await this.#queue.boss.work<WebhookJob>(
+    // Batches of jobs, fetched again at once while they come back full: a backlog (after a burst,
+    // or a restart) drains without waiting for the next poll. Each job settles on its own.
+    await this.#queue.boss.work<WebhookJob, unknown, WorkOptions & { perJobResults: true }>(
       WEBHOOK_QUEUE,
-      { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: 0.5 },
-      async ([job]) => {
-        if (!job) return;
-        await this.#processor.process(
-          job.data.webhookId,
-          { retryCount: job.retryCount, retryLimit: WEBHOOK_RETRY_LIMIT },
-          this.#shutdown.signal,
-        );
+      {
+        batchSize: 20,
+        burstWhenBatchFull: true,
+        perJobResults: true,
+        localConcurrency: concurrency,
+        pollingIntervalSeconds: 0.5,
+        notifyPollingIntervalSeconds: 2,
+      },
+      async (jobs) => {
+        const results: JobResult[] = [];
+        for (const job of jobs) {
+          try {
+            await this.#processor.process(
+              job.data.webhookId,
+              { retryCount: job.retryCount, retryLimit: WEBHOOK_RETRY_LIMIT },
+              this.#shutdown.signal,
+            );
+            results.push({ id: job.id, status: 'completed' });
+          } catch (error) {
+            results.push({ id: job.id, status: 'failed', output: { message: (error as Error).message } });
+          }
+        }
+        return results;
       },
     );
     await this.#queue.boss.work(PUSH_CHANNEL_RENEWAL_QUEUE, async () => {
