@@ -2,6 +2,7 @@
 // the same run on the same machine, and the ratio between them. `npm run bench -- sync` runs
 // only the benchmarks whose names are given.
 import { apiReadBenchmark } from './apiRead.bench.ts';
+import { outboxRelayBenchmark } from './outboxRelay.bench.ts';
 import { syncBenchmark } from './sync.bench.ts';
 import { vaultBenchmark } from './vault.bench.ts';
 import { webhookIntakeBenchmark } from './webhookIntake.bench.ts';
@@ -11,6 +12,7 @@ const benchmarks = {
   'api-read': apiReadBenchmark,
   sync: syncBenchmark,
   'webhook-intake': webhookIntakeBenchmark,
+  'outbox-relay': outboxRelayBenchmark,
 };
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in benchmarks));

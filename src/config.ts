@@ -47,6 +47,8 @@ const environmentSchema = z.object({
   HUB_DB_POOL_SIZE: positiveInt(10),
   HUB_WORKER_CONCURRENCY: positiveInt(4),
   HUB_SCHEDULER_INTERVAL_MS: positiveInt(5000),
+  HUB_DELIVERY_TIMEOUT_MS: positiveInt(10_000),
+  HUB_RELAY_POLL_MS: positiveInt(1000),
   HUB_REPORT_TIMEZONE: z
     .string()
     .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as Europe/Berlin')
@@ -80,6 +82,10 @@ export interface HubConfig {
   natsUrl: string | undefined;
   workerConcurrency: number;
   schedulerIntervalMs: number;
+  /** How long a subscriber may take to answer one delivery. */
+  deliveryTimeoutMs: number;
+  /** How often the event relay looks for work when no notification woke it. */
+  relayPollMs: number;
   reportTimezone: string;
   publicUrl: string;
   logLevel: string;
@@ -119,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     dbPoolSize: e.HUB_DB_POOL_SIZE,
     workerConcurrency: e.HUB_WORKER_CONCURRENCY,
     schedulerIntervalMs: e.HUB_SCHEDULER_INTERVAL_MS,
+    deliveryTimeoutMs: e.HUB_DELIVERY_TIMEOUT_MS,
+    relayPollMs: e.HUB_RELAY_POLL_MS,
     reportTimezone: e.HUB_REPORT_TIMEZONE,
     // Where browsers reach the hub: OAuth providers send the user back to its callback route.
     publicUrl: (e.HUB_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),

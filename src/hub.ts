@@ -11,6 +11,12 @@ import { createConnectorCatalog } from './connectors/index.ts';
 import { ConnectorRuntime } from './connectors/runtime/connectorRuntime.ts';
 import { loadMigrations, migrate } from './db/migrate.ts';
 import { openDatabase } from './db/openDatabase.ts';
+import { EventRelay } from './events/relay/eventRelay.ts';
+import { SchemaRegistry } from './events/schemas/schemaRegistry.ts';
+import { SubscriptionService } from './events/subscriptions/subscriptionService.ts';
+import { HttpTransport } from './events/transports/httpTransport.ts';
+import { InProcessTransport } from './events/transports/inProcessTransport.ts';
+import { NatsTransport } from './events/transports/natsTransport.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { IntegrationService } from './registry/integrationService.ts';
@@ -108,6 +114,31 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
           (signal) => webhookService.renewExpiringPushChannels(systemPrincipal, signal),
         )
       : undefined;
+    const handlers = new InProcessTransport();
+    const relay = runsWorkers
+      ? new EventRelay(
+          {
+            pool: database.pool,
+            databaseUrl: database.url,
+            vault,
+            logger,
+            transports: {
+              http: new HttpTransport(config.deliveryTimeoutMs),
+              nats: new NatsTransport(config.natsUrl, logger),
+              'in-process': handlers,
+            },
+            handlers: () => handlers.names(),
+          },
+          {
+            batchSize: 500,
+            concurrency: 64,
+            deliveryTimeoutMs: config.deliveryTimeoutMs,
+            pollIntervalMs: config.relayPollMs,
+          },
+        )
+      : undefined;
+    const schemas = new SchemaRegistry({ pool: database.pool, logger });
+    await schemas.registerShipped();
     const context: HubContext = {
       config,
       pool: database.pool,
@@ -118,6 +149,11 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       runtime,
       sync,
       webhooks: { receiver, service: webhookService },
+      schemas,
+      events: {
+        subscriptions: new SubscriptionService({ pool: database.pool, vault, natsEnabled: !!config.natsUrl }),
+        handlers,
+      },
       metrics,
       migrations,
       oidc: config.oidc ? createOidcVerifier(config.oidc) : undefined,
@@ -133,6 +169,10 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       started.unshift(() => webhookWorker.stop());
       await webhookWorker.start(config.workerConcurrency);
     }
+    if (relay) {
+      started.unshift(() => relay.stop());
+      await relay.start();
+    }
     if (url) logger.info({ url, role: config.role }, 'hub listening');
     return {
       app,
@@ -143,6 +183,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
         // Runs in flight go back to the queue at their checkpoint before the database closes.
         await worker?.stop();
         await webhookWorker?.stop();
+        await relay?.stop();
         await queue.stop();
         await app.close();
         await runtime.close();

@@ -5,6 +5,9 @@ import type { ConnectorCatalog } from '../connectors/catalog.ts';
 import type { ConnectorRuntime } from '../connectors/runtime/connectorRuntime.ts';
 import type { Migration } from '../db/migrate.ts';
 import type { Pool } from '../db/pool.ts';
+import type { SchemaRegistry } from '../events/schemas/schemaRegistry.ts';
+import type { SubscriptionService } from '../events/subscriptions/subscriptionService.ts';
+import type { InProcessTransport } from '../events/transports/inProcessTransport.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { HubMetrics } from '../observability/metrics.ts';
 import type { IntegrationService } from '../registry/integrationService.ts';
@@ -23,6 +26,9 @@ export interface HubContext {
   runtime: ConnectorRuntime;
   sync: SyncService;
   webhooks: { receiver: WebhookReceiver; service: WebhookService };
+  schemas: SchemaRegistry;
+  /** Subscriptions, and the in-process handlers this process serves (register before start). */
+  events: { subscriptions: SubscriptionService; handlers: InProcessTransport };
   metrics: HubMetrics;
   migrations: Migration[];
   oidc: OidcVerifier | undefined;

@@ -20,6 +20,9 @@ import { keyRoutes } from './routes/keys.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { proxyRoutes } from './routes/proxy.ts';
+import { publishEventRoutes } from './routes/publishEvents.ts';
+import { schemaRoutes } from './routes/schemas.ts';
+import { subscriptionRoutes } from './routes/subscriptions.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
@@ -65,7 +68,10 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
   oauthRoutes(app, context);
   conflictRoutes(app, context);
   eventRoutes(app, context);
+  publishEventRoutes(app, context);
+  schemaRoutes(app, context);
   webhookRoutes(app, context);
+  subscriptionRoutes(app, context);
   return app;
 }
 

@@ -1,8 +1,10 @@
 // The transactional outbox: events are inserted by the same transaction as the change they
 // describe, so a change is never committed without its event nor an event without its change.
-// Events are CloudEvents 1.0; `position` gives the commit-independent order the relay follows.
+// Events are CloudEvents 1.0. Their `position` as readers see it is the delivery order the relay
+// assigns once an event is committed (relay/sequencer.ts), so a reader never skips one.
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/pool.ts';
+import { hubDataschema } from './schemas/shippedSchemas.ts';
 
 export interface HubEvent {
   type: string;
@@ -65,6 +67,8 @@ interface OutboxRow {
 }
 
 export function toCloudEvent(row: OutboxRow): CloudEvent & { position: number } {
+  // Events the hub writes itself get their schema version here, when read (see hubDataschema).
+  const dataschema = row.dataschema ?? hubDataschema(row.type);
   return {
     specversion: '1.0',
     id: row.id,
@@ -73,7 +77,7 @@ export function toCloudEvent(row: OutboxRow): CloudEvent & { position: number } 
     ...(row.subject ? { subject: row.subject } : {}),
     time: row.time.toISOString(),
     datacontenttype: 'application/json',
-    ...(row.dataschema ? { dataschema: row.dataschema } : {}),
+    ...(dataschema ? { dataschema } : {}),
     data: row.data,
     position: row.position,
   };
@@ -88,10 +92,10 @@ export interface EventQuery {
 
 export async function listEvents(db: Queryable, query: EventQuery) {
   const result = await db.query<OutboxRow>(
-    `SELECT position, id, type, source, subject, time, data, dataschema FROM outbox_events
-      WHERE position > $1 AND ($2::uuid IS NULL OR integration_id = $2)
+    `SELECT seq AS position, id, type, source, subject, time, data, dataschema FROM outbox_events
+      WHERE seq > $1 AND ($2::uuid IS NULL OR integration_id = $2)
         AND ($3::text IS NULL OR type LIKE $3 || '%')
-      ORDER BY position LIMIT $4`,
+      ORDER BY seq LIMIT $4`,
     [query.afterPosition ?? 0, query.integrationId ?? null, query.typePrefix ?? null, query.limit],
   );
   return result.rows.map(toCloudEvent);

@@ -18,4 +18,11 @@ export const sealedColumns: SealedColumn[] = [
     keyIdColumn: 'credentials_key_id',
     additionalData: (id) => `integration_configs.credentials:${id}`,
   },
+  {
+    table: 'event_subscriptions',
+    idColumn: 'id',
+    column: 'secret_encrypted',
+    keyIdColumn: 'secret_key_id',
+    additionalData: (id) => `event_subscriptions.secret:${id}`,
+  },
 ];

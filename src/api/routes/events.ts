@@ -1,9 +1,9 @@
-// Reading the outbox: the events the hub has written, in commit order of their position.
-// Publishing, subscriptions and the schema registry build on this.
+// Reading the outbox: the events the hub has written, in the relay's delivery order.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listEvents } from '../../events/outbox.ts';
+import { sequenceEvents } from '../../events/relay/sequencer.ts';
 import type { HubContext } from '../context.ts';
 
 const eventsQuery = z.strictObject({
@@ -26,6 +26,8 @@ export function eventRoutes(app: FastifyInstance, context: HubContext): void {
     },
     async (request) => {
       const { after, integrationId, type, limit } = request.query;
+      // Numbers what was committed since the relay's last pass, so a reader is never behind.
+      await sequenceEvents(context.pool);
       const items = await listEvents(context.pool, {
         afterPosition: after,
         integrationId,

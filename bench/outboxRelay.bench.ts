@@ -1,0 +1,156 @@
+// Outbox to subscriber: events committed in transactions reach an HTTP subscriber (signed per
+// Standard Webhooks) through the relay. Two figures: the throughput of a backlog of 30,000
+// events over 200 subjects, from the first commit to the last delivery; and the latency from
+// commit to arrival while events are written at 1,000/s. The ceiling is the same subscriber
+// hammered with the same signed POSTs straight from this process, without the database.
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { Agent, request } from 'undici';
+import { loadConfig } from '../src/config.ts';
+import { appendEvents, type HubEvent } from '../src/events/outbox.ts';
+import { startHub } from '../src/hub.ts';
+import { createLogger } from '../src/observability/logger.ts';
+import { benchDatabase } from './support.ts';
+
+const BACKLOG = 30_000;
+const SUBJECTS = 200;
+
+export async function outboxRelayBenchmark() {
+  const database = await benchDatabase();
+  const arrivals = new Map<string, number>();
+  const sink = createServer((incoming, response) => {
+    const id = incoming.headers['webhook-id'];
+    incoming.resume();
+    incoming.on('end', () => {
+      if (typeof id === 'string' && !arrivals.has(id)) arrivals.set(id, performance.now());
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/events`;
+  const token = `hub_bench_${randomBytes(16).toString('hex')}`;
+  const hub = await startHub(
+    loadConfig({
+      DATABASE_URL: database.url,
+      HUB_MASTER_KEY: randomBytes(32).toString('base64'),
+      HUB_ADMIN_TOKEN: token,
+      HUB_RELAY_POLL_MS: '200',
+      HUB_DB_POOL_SIZE: '20',
+      PORT: '0',
+    }),
+    { logger: createLogger('warn') },
+  );
+  try {
+    const created = await fetch(`${hub.url}/api/v1/subscriptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Bench module', types: ['bench.*'], url: sinkUrl }),
+    }).then((response) => response.json() as Promise<{ secret: string }>);
+
+    const ceiling = await directPosts(sinkUrl, created.secret, 20_000);
+
+    // Throughput: a backlog written in transactions of 500, delivered as fast as the relay can.
+    const ids: string[] = [];
+    const started = performance.now();
+    for (let n = 0; n < BACKLOG; n += 500) {
+      const batch: HubEvent[] = [];
+      for (let k = n; k < n + 500; k += 1) batch.push(benchEvent(k));
+      ids.push(...(await appendEvents(database.pool, batch)));
+    }
+    await until(() => ids.every((id) => arrivals.has(id)), 120_000);
+    const lastArrival = Math.max(...ids.map((id) => arrivals.get(id) ?? 0));
+    const eventsPerSecond = Math.round(BACKLOG / ((lastArrival - started) / 1000));
+
+    // Latency at a steady 1,000 events/s: 10 events every 10 ms for 5 s, each its own commit time.
+    const committedAt = new Map<string, number>();
+    const rateStarted = performance.now();
+    for (let tick = 0; tick < 500; tick += 1) {
+      const due = rateStarted + tick * 10;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const batch = Array.from({ length: 10 }, (_, k) => benchEvent(BACKLOG + tick * 10 + k));
+      const written = await appendEvents(database.pool, batch);
+      const at = performance.now();
+      for (const id of written) committedAt.set(id, at);
+    }
+    const achievedRate = Math.round(5000 / ((performance.now() - rateStarted) / 1000));
+    await until(() => [...committedAt.keys()].every((id) => arrivals.has(id)), 60_000);
+    const latencies = [...committedAt].map(([id, at]) => (arrivals.get(id) ?? at) - at).sort((a, b) => a - b);
+    const quantile = (q: number) =>
+      Math.round((latencies[Math.floor(q * (latencies.length - 1))] ?? 0) * 10) / 10;
+    return [
+      {
+        bench: 'outbox-relay-throughput',
+        events: BACKLOG,
+        subjects: SUBJECTS,
+        eventsPerSecond,
+        ceiling: ceiling.perSecond,
+        ceilingWhat: 'the same signed POSTs to the same subscriber straight from this process, no database',
+        ratio: Math.round((eventsPerSecond / ceiling.perSecond) * 100) / 100,
+        goal: '>= 5000 events/s',
+      },
+      {
+        bench: 'outbox-relay-latency',
+        writtenPerSecond: achievedRate,
+        p50Ms: quantile(0.5),
+        p99Ms: quantile(0.99),
+        maxMs: quantile(1),
+        goal: 'p99 < 100 ms at 1000 events/s',
+      },
+    ];
+  } finally {
+    await hub.stop();
+    await new Promise((resolve) => sink.close(resolve));
+    await database.close();
+  }
+}
+
+function benchEvent(n: number): HubEvent {
+  return {
+    type: 'bench.order.synced',
+    source: 'urn:bench',
+    subject: `order/${n % SUBJECTS}`,
+    data: { orderId: `A-${n}`, customer: 'Hotel Adler München', total: 412.5, currency: 'EUR', n },
+  };
+}
+
+/** Signed POSTs of a like body with 64 in flight: what the subscriber and HTTP allow at most. */
+async function directPosts(url: string, secret: string, count: number) {
+  const agent = new Agent({ connections: 64 });
+  const signer = new Webhook(secret);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < count) {
+        const n = next++;
+        const body = JSON.stringify({ id: `direct-${n}`, data: benchEvent(n).data });
+        const now = new Date();
+        const response = await request(url, {
+          method: 'POST',
+          dispatcher: agent,
+          body,
+          headers: {
+            'content-type': 'application/json',
+            'webhook-id': `direct-${n}`,
+            'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+            'webhook-signature': signer.sign(`direct-${n}`, now, body),
+          },
+        });
+        await response.body.dump();
+      }
+    }),
+  );
+  await agent.close();
+  return { perSecond: Math.round(count / ((performance.now() - started) / 1000)) };
+}
+
+async function until(check: () => boolean, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('the relay did not deliver every event in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

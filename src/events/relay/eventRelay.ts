@@ -1,0 +1,273 @@
+// The event relay, run by every worker process: it numbers committed outbox events and fans them
+// out (sequencer.ts), claims due deliveries, and hands each to its transport. It is woken by
+// LISTEN/NOTIFY on every outbox insert, with polling as the floor. Several relays may run at
+// once; claims keep a subject's events in order across them. A relay killed mid-delivery leaves
+// its claims to expire; the events are then delivered again, with the same id.
+import pg from 'pg';
+import type { Pool } from '../../db/pool.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { Vault } from '../../vault/vault.ts';
+import { type CloudEvent, toCloudEvent } from '../outbox.ts';
+import { subscriptionSecretAad } from '../subscriptions/subscriptionSecret.ts';
+import {
+  findSubscriptions,
+  recordSubscriptionHealth,
+  type SubscriptionRow,
+} from '../subscriptions/subscriptionsTable.ts';
+import type { AttemptResult, DeliveryTarget, OutboundEvent, Transport } from '../transports/transport.ts';
+import {
+  type ClaimedDelivery,
+  claimDeliveries,
+  type DeliveryOutcome,
+  markAttemptFailed,
+  markDelivered,
+  releaseDeliveries,
+} from './deliveriesTable.ts';
+import { sequenceEvents } from './sequencer.ts';
+
+export interface RelayDependencies {
+  pool: Pool;
+  databaseUrl: string;
+  vault: Vault;
+  logger: Logger;
+  transports: Record<SubscriptionRow['kind'], Transport>;
+  /** In-process handler names this process serves. */
+  handlers: () => string[];
+}
+
+export interface RelayOptions {
+  batchSize: number;
+  /** Deliveries in flight at once. */
+  concurrency: number;
+  deliveryTimeoutMs: number;
+  pollIntervalMs: number;
+}
+
+interface Attempted {
+  delivery: ClaimedDelivery;
+  subscription: SubscriptionRow;
+  result: AttemptResult | 'released';
+  durationMs: number;
+}
+
+export class EventRelay {
+  readonly #deps: RelayDependencies;
+  readonly #options: RelayOptions;
+  #listener: pg.Client | undefined;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #woken = false;
+  readonly #secrets = new Map<string, { updatedAt: number; secret: string }>();
+
+  constructor(deps: RelayDependencies, options: RelayOptions) {
+    this.#deps = deps;
+    this.#options = options;
+  }
+
+  async start(): Promise<void> {
+    this.#running = true;
+    await this.#listen();
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+    await this.#listener?.end().catch(() => {});
+    await Promise.all(Object.values(this.#deps.transports).map((transport) => transport.close()));
+  }
+
+  /** One pass: number new events, then deliver what is due. Returns whether there was work. */
+  async pass(): Promise<boolean> {
+    const sequenced = await sequenceEvents(this.#deps.pool);
+    const delivered = await this.#dispatch();
+    return sequenced.sequenced > 0 || delivered > 0;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      try {
+        this.#woken = false;
+        if (await this.pass()) continue;
+      } catch (error) {
+        this.#deps.logger.warn({ err: error }, 'event relay pass failed; retrying');
+      }
+      if (!this.#woken) await this.#sleep(this.#options.pollIntervalMs);
+    }
+  }
+
+  async #listen(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.#deps.databaseUrl,
+      application_name: 'integration-hub-relay',
+    });
+    client.on('notification', () => {
+      this.#woken = true;
+      this.#wake?.();
+    });
+    // A lost listener only costs latency: polling carries on, and the next start listens again.
+    client.on('error', (error) => this.#deps.logger.warn({ err: error }, 'event relay listener failed'));
+    await client.connect();
+    await client.query('LISTEN hub_outbox');
+    this.#listener = client;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  async #dispatch(): Promise<number> {
+    const { pool } = this.#deps;
+    const claimed = await claimDeliveries(
+      pool,
+      { kinds: Object.keys(this.#deps.transports), handlers: this.#deps.handlers() },
+      this.#options.batchSize,
+      this.#options.deliveryTimeoutMs * 2 + 5_000,
+    );
+    if (claimed.length === 0) return 0;
+    const [events, subscriptions] = await Promise.all([
+      this.#events(claimed.map((delivery) => delivery.seq)),
+      findSubscriptions(pool, [...new Set(claimed.map((delivery) => delivery.subscriptionId))]),
+    ]);
+    const byId = new Map(subscriptions.map((subscription) => [subscription.id, subscription]));
+    // A subject's deliveries go one after another; different subjects side by side.
+    const groups = new Map<string, ClaimedDelivery[]>();
+    for (const delivery of claimed) {
+      const key = `${delivery.subscriptionId}\u0000${delivery.subject ?? delivery.eventId}`;
+      const group = groups.get(key) ?? [];
+      group.push(delivery);
+      groups.set(key, group);
+    }
+    const attempted: Attempted[] = [];
+    await runLimited([...groups.values()], this.#options.concurrency, async (group) => {
+      let failed = false;
+      for (const delivery of group) {
+        const subscription = byId.get(delivery.subscriptionId);
+        const event = events.get(delivery.seq);
+        if (!subscription || !event) continue;
+        if (failed) {
+          attempted.push({ delivery, subscription, result: 'released', durationMs: 0 });
+          continue;
+        }
+        const started = performance.now();
+        const result = await this.#deliver(event, subscription);
+        attempted.push({
+          delivery,
+          subscription,
+          result,
+          durationMs: Math.round(performance.now() - started),
+        });
+        if (!result.ok) failed = true;
+      }
+    });
+    await this.#settle(attempted);
+    return claimed.length;
+  }
+
+  async #deliver(event: OutboundEvent, subscription: SubscriptionRow): Promise<AttemptResult> {
+    const transport = this.#deps.transports[subscription.kind];
+    const target: DeliveryTarget = {
+      id: subscription.id,
+      url: subscription.url,
+      natsSubject: subscription.natsSubject,
+      handler: subscription.handler,
+      secret: await this.#secret(subscription),
+    };
+    return transport.deliver(event, target);
+  }
+
+  async #settle(attempted: Attempted[]): Promise<void> {
+    const delivered: DeliveryOutcome[] = [];
+    const failed: (DeliveryOutcome & { retryAt: Date | null })[] = [];
+    const released: ClaimedDelivery[] = [];
+    const health: { id: string; succeeded: boolean; gone: boolean }[] = [];
+    for (const { delivery, subscription, result, durationMs } of attempted) {
+      if (result === 'released') {
+        released.push(delivery);
+        continue;
+      }
+      const outcome = {
+        subscriptionId: delivery.subscriptionId,
+        seq: delivery.seq,
+        status: result.status,
+        durationMs,
+      };
+      health.push({ id: subscription.id, succeeded: result.ok, gone: !result.ok && result.gone === true });
+      if (result.ok) delivered.push(outcome);
+      else
+        failed.push({
+          ...outcome,
+          error: result.error,
+          retryAt: retryAt(subscription, delivery.attempts + 1, result.retryAfterMs),
+        });
+    }
+    const { pool } = this.#deps;
+    await markDelivered(pool, delivered);
+    await markAttemptFailed(pool, failed);
+    await releaseDeliveries(pool, released);
+    await recordSubscriptionHealth(pool, health);
+  }
+
+  async #events(seqs: number[]): Promise<Map<number, OutboundEvent>> {
+    const { rows } = await this.#deps.pool.query<
+      Parameters<typeof toCloudEvent>[0] & { traceId: string | null }
+    >(
+      `SELECT seq AS position, id, type, source, subject, time, data, dataschema, trace_id AS "traceId"
+         FROM outbox_events WHERE seq = ANY($1::bigint[])`,
+      [seqs],
+    );
+    const events = new Map<number, OutboundEvent>();
+    for (const row of rows) {
+      const { position, ...event } = toCloudEvent(row) as CloudEvent & { position: number };
+      events.set(Number(position), { ...event, traceId: row.traceId ?? undefined });
+    }
+    return events;
+  }
+
+  async #secret(subscription: SubscriptionRow): Promise<string | undefined> {
+    if (!subscription.secretEncrypted) return undefined;
+    const cached = this.#secrets.get(subscription.id);
+    if (cached && cached.updatedAt === subscription.updatedAt.getTime()) return cached.secret;
+    const secret = await this.#deps.vault.open<string>(
+      subscription.secretEncrypted,
+      subscriptionSecretAad(subscription.id),
+    );
+    this.#secrets.set(subscription.id, { updatedAt: subscription.updatedAt.getTime(), secret });
+    return secret;
+  }
+}
+
+/**
+ * When the next attempt is due: the subscription's schedule with ±20 % jitter, never before the
+ * subscriber's Retry-After; null once the schedule is spent (the delivery is dead-lettered).
+ */
+export function retryAt(
+  subscription: Pick<SubscriptionRow, 'retrySchedule'>,
+  attempts: number,
+  retryAfterMs?: number,
+): Date | null {
+  const seconds = subscription.retrySchedule[attempts - 1];
+  if (seconds === undefined) return null;
+  const delay = seconds * 1000 * (0.8 + Math.random() * 0.4);
+  return new Date(Date.now() + Math.max(delay, retryAfterMs ?? 0));
+}
+
+async function runLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(workers);
+}

@@ -1,0 +1,86 @@
+// HTTP subscribers, signed per Standard Webhooks: webhook-id is the event id (the subscriber's
+// dedupe key, the same on every attempt), webhook-timestamp, and webhook-signature made with the
+// subscription's secret by the spec's reference library. Only 2xx is success; 410 disables the
+// endpoint; Retry-After on 429, 502, 503 and 504 is honoured.
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { Agent, request } from 'undici';
+import type { AttemptResult, DeliveryTarget, OutboundEvent, Transport } from './transport.ts';
+
+const honoursRetryAfter = new Set([429, 502, 503, 504]);
+
+export class HttpTransport implements Transport {
+  readonly #agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
+  readonly #signers = new Map<string, Webhook>();
+  readonly #timeoutMs: number;
+
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+  }
+
+  async deliver(event: OutboundEvent, target: DeliveryTarget): Promise<AttemptResult> {
+    if (!target.url || !target.secret)
+      return { ok: false, status: null, error: 'the subscription has no URL or secret' };
+    const { traceId, ...cloudEvent } = event;
+    const body = JSON.stringify(cloudEvent);
+    const now = new Date();
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'integration-hub',
+      'webhook-id': event.id,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': this.#signer(target.secret).sign(event.id, now, body),
+    };
+    if (traceId) headers.traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+    try {
+      const response = await request(target.url, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher: this.#agent,
+        headersTimeout: this.#timeoutMs,
+        bodyTimeout: this.#timeoutMs,
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      await response.body.dump();
+      const status = response.statusCode;
+      if (status >= 200 && status < 300) return { ok: true, status };
+      const retryAfter = honoursRetryAfter.has(status)
+        ? retryAfterMs(response.headers['retry-after'])
+        : undefined;
+      return { ok: false, status, error: `HTTP ${status}`, retryAfterMs: retryAfter, gone: status === 410 };
+    } catch (error) {
+      const name = (error as Error).name;
+      return {
+        ok: false,
+        status: null,
+        error:
+          name === 'TimeoutError' || name === 'HeadersTimeoutError'
+            ? 'timed out'
+            : `connection failed (${(error as { code?: string }).code ?? name})`,
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  #signer(secret: string): Webhook {
+    let signer = this.#signers.get(secret);
+    if (!signer) {
+      signer = new Webhook(secret);
+      this.#signers.set(secret, signer);
+    }
+    return signer;
+  }
+}
+
+function retryAfterMs(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}

@@ -1,0 +1,34 @@
+// How an event reaches a subscriber. A transport answers every attempt with an outcome; the relay
+// decides about retries, dead letters and disabling from it.
+import type { CloudEvent } from '../outbox.ts';
+
+export interface OutboundEvent extends CloudEvent {
+  /** The W3C trace the event belongs to, carried on as `traceparent`. */
+  traceId?: string | undefined;
+}
+
+export interface DeliveryTarget {
+  id: string;
+  url: string | null;
+  natsSubject: string | null;
+  handler: string | null;
+  /** The Standard Webhooks signing secret (whsec_…), for HTTP subscribers. */
+  secret?: string | undefined;
+}
+
+export type AttemptResult =
+  | { ok: true; status: number | null }
+  | {
+      ok: false;
+      status: number | null;
+      error: string;
+      /** The subscriber asked for this pause (Retry-After). */
+      retryAfterMs?: number | undefined;
+      /** The endpoint is gone for good (410): the subscription is disabled. */
+      gone?: boolean;
+    };
+
+export interface Transport {
+  deliver(event: OutboundEvent, target: DeliveryTarget): Promise<AttemptResult>;
+  close(): Promise<void>;
+}
