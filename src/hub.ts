@@ -95,24 +95,24 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       pool: database.pool,
       vault,
       catalog,
-      queue,
       logger,
       publicUrl: config.publicUrl,
     });
     const webhookService = new WebhookService({
       pool: database.pool,
-      queue,
       runtime,
       logger,
       webhookUrl: (id) => receiver.webhookUrl(id),
     });
     const webhookWorker = runsWorkers
-      ? new WebhookWorker(
+      ? new WebhookWorker({
+          pool: database.pool,
+          databaseUrl: database.url,
           queue,
-          new WebhookProcessor({ pool: database.pool, runtime, catalog, queue, logger }),
+          processor: new WebhookProcessor({ pool: database.pool, runtime, catalog, queue, logger }),
           logger,
-          (signal) => webhookService.renewExpiringPushChannels(systemPrincipal, signal),
-        )
+          renewPushChannels: (signal) => webhookService.renewExpiringPushChannels(systemPrincipal, signal),
+        })
       : undefined;
     const handlers = new InProcessTransport();
     const relay = runsWorkers

@@ -8,15 +8,7 @@ import type { Logger } from '../observability/logger.ts';
 export const SYNC_RUN_QUEUE = 'hub-sync-run';
 export const HEALTH_CHECK_QUEUE = 'hub-health-check';
 export const DAILY_REPORT_QUEUE = 'hub-daily-report';
-export const WEBHOOK_QUEUE = 'hub-webhook';
 export const PUSH_CHANNEL_RENEWAL_QUEUE = 'hub-push-channel-renewal';
-/** Attempts at processing a stored webhook before it is parked as a dead letter. */
-export const WEBHOOK_RETRY_LIMIT = 6;
-
-export interface WebhookJob {
-  webhookId: string;
-}
-
 export interface SyncJob {
   runId: string;
 }
@@ -60,15 +52,6 @@ export class SyncQueue {
       retryLimit: 0,
       policy: 'singleton',
     });
-    // Backoff with jitter: about 2 s, 4 s, 8 s … capped at 5 minutes.
-    await boss.createQueue(WEBHOOK_QUEUE, {
-      expireInSeconds: 300,
-      retryLimit: WEBHOOK_RETRY_LIMIT,
-      retryDelay: 2,
-      retryBackoff: true,
-      retryDelayMax: 300,
-      notify: true,
-    });
     return new SyncQueue(boss);
   }
 
@@ -78,26 +61,6 @@ export class SyncQueue {
       ...(options.startAfter ? { startAfter: options.startAfter } : {}),
       ...(options.db ? { db: asBossDb(options.db) } : {}),
     });
-  }
-
-  /** Sends a stored webhook's processing job, inside the transaction that stored it. */
-  async enqueueWebhook(
-    webhookId: string,
-    options: { db?: Queryable; startAfter?: Date } = {},
-  ): Promise<void> {
-    await this.boss.send(WEBHOOK_QUEUE, { webhookId } satisfies WebhookJob, {
-      ...(options.startAfter ? { startAfter: options.startAfter } : {}),
-      ...(options.db ? { db: asBossDb(options.db) } : {}),
-    });
-  }
-
-  /** Sends the processing jobs of many stored webhooks in one insert, inside the caller's transaction. */
-  async enqueueWebhooks(webhookIds: string[], options: { db: Queryable }): Promise<void> {
-    await this.boss.insert(
-      WEBHOOK_QUEUE,
-      webhookIds.map((webhookId) => ({ data: { webhookId } satisfies WebhookJob })),
-      { db: asBossDb(options.db) },
-    );
   }
 
   async stop(): Promise<void> {

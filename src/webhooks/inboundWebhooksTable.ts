@@ -72,7 +72,32 @@ export async function listInboundWebhooks(
   return rows;
 }
 
-/** Locks a webhook for processing; undefined when it is gone or already processed. */
+/** Claims due webhooks (oldest first) for `lockMs`; rows another worker claimed are skipped. */
+export async function claimDueWebhooks(
+  db: Queryable,
+  limit: number,
+  lockMs: number,
+): Promise<ClaimedWebhook[]> {
+  const { rows } = await db.query<ClaimedWebhook>(
+    `UPDATE inbound_webhooks w SET locked_until = now() + make_interval(secs => $2 / 1000.0)
+       FROM (SELECT id FROM inbound_webhooks
+              WHERE state IN ('received', 'failed') AND next_attempt_at <= now()
+                AND (locked_until IS NULL OR locked_until < now())
+              ORDER BY next_attempt_at, received_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+      WHERE w.id = due.id
+      RETURNING w.id, w.integration_id AS "integrationId", w.received_at AS "receivedAt"`,
+    [limit, lockMs],
+  );
+  return rows;
+}
+
+export interface ClaimedWebhook {
+  id: string;
+  integrationId: string;
+  receivedAt: Date;
+}
+
+/** Locks a claimed webhook for its processing transaction; undefined when it is no longer due. */
 export async function lockForProcessing(tx: Queryable, id: string): Promise<InboundWebhookRow | undefined> {
   const { rows } = await tx.query<InboundWebhookRow>(
     `SELECT ${columns} FROM inbound_webhooks WHERE id = $1 AND state IN ('received', 'failed') FOR UPDATE`,
@@ -88,29 +113,45 @@ export async function markProcessed(
 ): Promise<void> {
   await tx.query(
     `UPDATE inbound_webhooks SET state = 'processed', attempts = attempts + 1, outcome = $2, last_error = NULL,
-       processed_at = now() WHERE id = $1`,
+       processed_at = now(), locked_until = NULL WHERE id = $1`,
     [id, outcome],
   );
 }
 
+/** A failed attempt: tried again at `retryAt`, or parked as a dead letter when it is null. */
 export async function markFailed(
   db: Queryable,
   id: string,
   error: string,
-  state: 'failed' | 'dead',
+  retryAt: Date | null,
 ): Promise<InboundWebhookRow | undefined> {
   const { rows } = await db.query<InboundWebhookRow>(
-    `UPDATE inbound_webhooks SET state = $3, attempts = attempts + 1, last_error = $2
+    `UPDATE inbound_webhooks SET state = CASE WHEN $3::timestamptz IS NULL THEN 'dead' ELSE 'failed' END,
+       attempts = attempts + 1, last_error = $2, next_attempt_at = coalesce($3, next_attempt_at), locked_until = NULL
       WHERE id = $1 AND state IN ('received', 'failed') RETURNING ${columns}`,
-    [id, error, state],
+    [id, error, retryAt],
   );
   return rows[0];
+}
+
+/** Looks again later without counting an attempt (a run of the integration is under way). */
+export async function recheckLater(db: Queryable, id: string, at: Date): Promise<void> {
+  await db.query('UPDATE inbound_webhooks SET next_attempt_at = $2, locked_until = NULL WHERE id = $1', [
+    id,
+    at,
+  ]);
+}
+
+/** Wakes the workers after rows became due without an insert (replays). */
+export async function notifyWorkers(db: Queryable): Promise<void> {
+  await db.query("SELECT pg_notify('hub_inbound', '')");
 }
 
 /** Puts a webhook back to be processed again (a dead letter replayed, or a processed one re-applied). */
 export async function resetForReplay(tx: Queryable, id: string): Promise<InboundWebhookRow | undefined> {
   const { rows } = await tx.query<InboundWebhookRow>(
-    `UPDATE inbound_webhooks SET state = 'received', attempts = 0, last_error = NULL, outcome = NULL, processed_at = NULL
+    `UPDATE inbound_webhooks SET state = 'received', attempts = 0, last_error = NULL, outcome = NULL, processed_at = NULL,
+       next_attempt_at = now(), locked_until = NULL
       WHERE id = $1 RETURNING ${columns}`,
     [id],
   );

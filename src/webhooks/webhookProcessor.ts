@@ -1,8 +1,8 @@
-// Processes a stored webhook (a job of the webhook queue): the connector says what it means, and
-// its records land, or the entities it names are synced, in ONE transaction with the webhook's
-// state. A failure is retried with backoff by the queue; the last failure, or one that retrying
-// cannot cure (records that cannot be mapped, a connector's permanent error), parks the webhook
-// as a dead letter with its reason and an `integration.webhook_failed` event.
+// Processes a stored webhook: the connector says what it means, and its records land, or the
+// entities it names are synced, in ONE transaction with the webhook's state. A failure is tried
+// again with backoff (about 2 s, doubling, at most 5 min, with jitter); the last failure, or one
+// that retrying cannot cure (records that cannot be mapped, a connector's permanent error), parks
+// the webhook as a dead letter with its reason and an `integration.webhook_failed` event.
 import type { ConnectorCatalog } from '../connectors/catalog.ts';
 import type { ConnectorRuntime } from '../connectors/runtime/connectorRuntime.ts';
 import { toConnectorError } from '../connectors/sdk/connectorError.ts';
@@ -19,6 +19,7 @@ import {
   lockForProcessing,
   markFailed,
   markProcessed,
+  recheckLater,
 } from './inboundWebhooksTable.ts';
 import { type LandedCounts, landWebhookRecords, UnmappableWebhookError } from './landWebhookRecords.ts';
 
@@ -30,11 +31,8 @@ export interface WebhookProcessorDependencies {
   logger: Logger;
 }
 
-export interface Attempt {
-  /** Retries so far (0 on the first attempt) and how many the queue allows. */
-  retryCount: number;
-  retryLimit: number;
-}
+/** Attempts before a webhook is parked as a dead letter. */
+export const WEBHOOK_MAX_ATTEMPTS = 7;
 
 /** When the integration's run is already under way, the webhook waits for the next one. */
 const RUN_IN_PROGRESS_RECHECK_MS = 5_000;
@@ -46,7 +44,7 @@ export class WebhookProcessor {
     this.#deps = deps;
   }
 
-  async process(webhookId: string, attempt: Attempt, signal: AbortSignal): Promise<void> {
+  async process(webhookId: string, signal: AbortSignal): Promise<void> {
     const { pool } = this.#deps;
     const webhook = await findInboundWebhook(pool, webhookId);
     if (!webhook || webhook.state === 'processed' || webhook.state === 'dead') return;
@@ -64,7 +62,7 @@ export class WebhookProcessor {
         await this.#apply(tx, integration, webhook, effect);
       });
     } catch (error) {
-      await this.#failed(integration, webhook, error, attempt);
+      await this.#failed(integration, webhook, error);
     }
   }
 
@@ -122,10 +120,7 @@ export class WebhookProcessor {
       });
       // A run that already started may have read past this change: wait for the next one.
       if (!requested.created && requested.run.state !== 'queued') {
-        await queue.enqueueWebhook(webhook.id, {
-          db: tx,
-          startAfter: new Date(Date.now() + RUN_IN_PROGRESS_RECHECK_MS),
-        });
+        await recheckLater(tx, webhook.id, new Date(Date.now() + RUN_IN_PROGRESS_RECHECK_MS));
         return;
       }
       runId = requested.run.id;
@@ -137,29 +132,29 @@ export class WebhookProcessor {
     });
   }
 
-  async #failed(
-    integration: StoredIntegration,
-    webhook: InboundWebhookRow,
-    error: unknown,
-    attempt: Attempt,
-  ) {
+  async #failed(integration: StoredIntegration, webhook: InboundWebhookRow, error: unknown) {
     const { pool, logger } = this.#deps;
     const reason = describe(error);
     const hopeless =
       error instanceof UnmappableWebhookError ||
       ['permanent', 'config'].includes(toConnectorError(error, 'webhook').kind);
-    const dead = hopeless || attempt.retryCount >= attempt.retryLimit;
+    const attempt = webhook.attempts + 1;
+    const dead = hopeless || attempt >= WEBHOOK_MAX_ATTEMPTS;
     await withTransaction(pool, async (tx) => {
-      const row = await markFailed(tx, webhook.id, reason, dead ? 'dead' : 'failed');
+      const row = await markFailed(tx, webhook.id, reason, dead ? null : retryAt(attempt));
       if (row && dead) await announceDeadLetter(tx, integration, row, reason);
     });
     logger.warn(
-      { integrationId: integration.id, webhookId: webhook.id, attempt: attempt.retryCount + 1, dead, reason },
+      { integrationId: integration.id, webhookId: webhook.id, attempt, dead, reason },
       dead ? 'webhook parked as a dead letter' : 'webhook processing failed; it will be retried',
     );
-    // Thrown back so the queue retries it with backoff; a dead letter is settled.
-    if (!dead) throw error;
   }
+}
+
+/** About 2 s after the first failure, doubling, at most 5 minutes, with ±20 % jitter. */
+function retryAt(attempt: number): Date {
+  const delay = Math.min(300_000, 2_000 * 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
+  return new Date(Date.now() + delay);
 }
 
 async function announceDeadLetter(

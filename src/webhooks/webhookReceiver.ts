@@ -1,7 +1,6 @@
 // The receiving end of `POST /webhooks/:integrationId`: the connector verifies the raw request
-// with its scheme; a verified webhook is stored with its processing job in ONE transaction (a
-// group commit, webhookWriter.ts) before the sender hears 2xx, so a crash after the answer
-// loses nothing. Repeats (same message id) are answered 200 and not stored again. A refused
+// with its scheme; a verified webhook is committed (a group commit, webhookWriter.ts) before the
+// sender hears 2xx, so a crash after the answer loses nothing. Repeats (same message id) are answered 200 and not stored again. A refused
 // webhook leaves nothing but a log line.
 import { randomUUID } from 'node:crypto';
 import type { ConnectorCatalog } from '../connectors/catalog.ts';
@@ -12,7 +11,6 @@ import { HubError, notFound } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { openCredentials } from '../registry/credentialStore.ts';
 import { findIntegration, type StoredIntegration } from '../registry/integrationsTable.ts';
-import type { SyncQueue } from '../sync/syncQueue.ts';
 import type { Vault } from '../vault/vault.ts';
 import { isChannelSecret } from './inboundWebhooksTable.ts';
 import { WebhookWriter } from './webhookWriter.ts';
@@ -21,7 +19,6 @@ export interface WebhookReceiverDependencies {
   pool: Pool;
   vault: Vault;
   catalog: ConnectorCatalog;
-  queue: SyncQueue;
   logger: Logger;
   publicUrl: string;
 }
@@ -56,7 +53,7 @@ export class WebhookReceiver {
 
   constructor(deps: WebhookReceiverDependencies) {
     this.#deps = deps;
-    this.#writer = new WebhookWriter(deps.pool, deps.queue, deps.logger);
+    this.#writer = new WebhookWriter(deps.pool, deps.logger);
   }
 
   webhookUrl(integrationId: string): string {

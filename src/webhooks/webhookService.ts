@@ -8,7 +8,6 @@ import { type Pool, withTransaction } from '../db/pool.ts';
 import { HubError, notFound } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { findIntegration, type StoredIntegration } from '../registry/integrationsTable.ts';
-import type { SyncQueue } from '../sync/syncQueue.ts';
 import {
   countByState,
   deletePushChannels,
@@ -18,13 +17,13 @@ import {
   type InboundWebhookRow,
   listInboundWebhooks,
   listPushChannels,
+  notifyWorkers,
   resetForReplay,
   savePushChannel,
 } from './inboundWebhooksTable.ts';
 
 export interface WebhookServiceDependencies {
   pool: Pool;
-  queue: SyncQueue;
   runtime: ConnectorRuntime;
   logger: Logger;
   webhookUrl(integrationId: string): string;
@@ -57,7 +56,7 @@ export class WebhookService {
     return withTransaction(this.#deps.pool, async (tx) => {
       const row = await resetForReplay(tx, webhookId);
       if (!row) throw notFound('webhook', webhookId);
-      await this.#deps.queue.enqueueWebhook(row.id, { db: tx });
+      await notifyWorkers(tx);
       await recordAudit(tx, actor, {
         action: 'webhook.replayed',
         targetType: 'integration',
@@ -78,10 +77,8 @@ export class WebhookService {
           ORDER BY received_at, id FOR UPDATE`,
         [integrationId],
       );
-      for (const row of rows) {
-        await resetForReplay(tx, row.id);
-        await this.#deps.queue.enqueueWebhook(row.id, { db: tx });
-      }
+      for (const row of rows) await resetForReplay(tx, row.id);
+      await notifyWorkers(tx);
       if (rows.length > 0) {
         await recordAudit(tx, actor, {
           action: 'webhook.replayed',

@@ -1,12 +1,11 @@
-// Stores verified webhooks with their processing jobs in group commits: requests that arrive
-// while a commit is under way wait for the next one and share it (one multi-row insert of the
-// webhooks, one of their jobs, one commit). Each request is answered only after its own row is
+// Stores verified webhooks in group commits: requests that arrive while a commit is under way
+// wait for the next one and share it (one multi-row insert, one commit; the insert itself wakes
+// the workers that process them). Each request is answered only after its own row is
 // committed, so a crash after the 2xx loses nothing; under load this turns one commit per
 // webhook into one per batch.
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/pool.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { SyncQueue } from '../sync/syncQueue.ts';
 import type { NewInboundWebhook } from './inboundWebhooksTable.ts';
 
 export type StoreOutcome = 'stored' | 'duplicate' | 'integration_gone';
@@ -23,14 +22,12 @@ const MAX_IN_FLIGHT = 4;
 
 export class WebhookWriter {
   readonly #pool: Pool;
-  readonly #queue: SyncQueue;
   readonly #logger: Logger;
   #pending: Pending[] = [];
   #inFlight = 0;
 
-  constructor(pool: Pool, queue: SyncQueue, logger: Logger) {
+  constructor(pool: Pool, logger: Logger) {
     this.#pool = pool;
-    this.#queue = queue;
     this.#logger = logger;
   }
 
@@ -80,9 +77,7 @@ export class WebhookWriter {
           webhooks.map((w) => w.traceparent ?? null),
         ],
       );
-      const ids = new Set(rows.map((row) => row.id));
-      if (ids.size > 0) await this.#queue.enqueueWebhooks([...ids], { db: tx });
-      return ids;
+      return new Set(rows.map((row) => row.id));
     });
     const missed = webhooks.filter((webhook) => !inserted.has(webhook.id));
     const existing = missed.length > 0 ? await this.#existingIntegrations(missed) : new Set<string>();

@@ -1,6 +1,7 @@
--- Inbound webhooks: every verified webhook is stored before the sender hears 2xx, then processed
--- by a job (committed in the same transaction). Repeats of a message are refused by the key
--- (integration, message id). Processing failures are retried, then parked as dead letters.
+-- Inbound webhooks: every verified webhook is stored before the sender hears 2xx; the table is
+-- also the work list of its processing (the transactional inbox): workers claim due rows, woken
+-- by a notification on insert. Repeats of a message are refused by the key (integration,
+-- message id). Processing failures are retried with backoff, then parked as dead letters.
 CREATE TABLE inbound_webhooks (
   id             uuid PRIMARY KEY,
   integration_id uuid NOT NULL REFERENCES integration_configs (id) ON DELETE CASCADE,
@@ -12,6 +13,9 @@ CREATE TABLE inbound_webhooks (
   state          text NOT NULL DEFAULT 'received'
                  CHECK (state IN ('received', 'processed', 'failed', 'dead')),
   attempts       integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL DEFAULT now(),
+  -- Claimed by a worker until then; a worker that died leaves it to expire.
+  locked_until   timestamptz,
   last_error     text,
   -- What processing did: records landed per entity, the run it started.
   outcome        jsonb,
@@ -22,6 +26,15 @@ CREATE TABLE inbound_webhooks (
 );
 CREATE INDEX inbound_webhooks_by_integration ON inbound_webhooks (integration_id, received_at DESC, id);
 CREATE INDEX inbound_webhooks_dead ON inbound_webhooks (integration_id) WHERE state = 'dead';
+CREATE INDEX inbound_webhooks_due ON inbound_webhooks (next_attempt_at) WHERE state IN ('received', 'failed');
+
+CREATE FUNCTION notify_inbound_webhooks() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('hub_inbound', '');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER inbound_webhooks_notify AFTER INSERT ON inbound_webhooks
+  FOR EACH STATEMENT EXECUTE FUNCTION notify_inbound_webhooks();
 
 -- Push channels the hub opened at a source (Google watch channels, Graph subscriptions). Only a
 -- hash of the channel's secret is kept: it is compared with what each notification carries.
