@@ -197,6 +197,63 @@ describe('HTTP subscriptions', () => {
     expect(new Set(receivedOf(`${p}.b`).map((d) => d.event.id)).size).toBe(1);
   });
 
+  it('disables an endpoint that failed without a success for longer than its limit', async () => {
+    const p = prefix();
+    const { id } = await subscribe({
+      types: [`${p}.*`],
+      url: sink.url,
+      retrySchedule: [1, 1, 1, 1, 1, 1],
+      disableAfterSeconds: 60,
+    });
+    sink.answer = (delivery) => (delivery.event.type.startsWith(p) ? { status: 500 } : { status: 204 });
+    try {
+      await write([event(`${p}.down`, 'f/1')]);
+      await waitUntil(
+        async () =>
+          (await hub.request({ method: 'GET', url: `/api/v1/subscriptions/${id}` })).body.failingSince !==
+          null,
+        10_000,
+        'the first failure',
+      );
+      // As if it had been failing for two minutes: the next failed attempt disables it.
+      await hub.db.query(
+        `UPDATE event_subscriptions SET failing_since = now() - interval '2 minutes' WHERE id = $1`,
+        [id],
+      );
+      await waitUntil(
+        async () =>
+          (await hub.request({ method: 'GET', url: `/api/v1/subscriptions/${id}` })).body.enabled === false,
+        10_000,
+        'the subscription to be disabled',
+      );
+    } finally {
+      sink.answer = () => ({ status: 204 });
+    }
+    const read = await hub.request({ method: 'GET', url: `/api/v1/subscriptions/${id}` });
+    expect(read.body.disabledReason).toMatch(/failing without a success since/);
+    expect(read.body.deliveries.pending).toBe(1);
+  });
+
+  it('replays everything from a point in time', async () => {
+    const p = prefix();
+    const { id } = await subscribe({ types: [`${p}.*`], url: sink.url });
+    await write([event(`${p}.before`, 'r/1')]);
+    await waitUntil(() => receivedOf(p).length === 1, 10_000, 'the first event');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const from = new Date().toISOString();
+    await write([event(`${p}.after`, 'r/1'), event(`${p}.after`, 'r/2')]);
+    await waitUntil(() => receivedOf(p).length === 3, 10_000, 'the later events');
+    const replayed = await hub.request({
+      method: 'POST',
+      url: `/api/v1/subscriptions/${id}/replay`,
+      body: { from },
+    });
+    expect(replayed.body).toEqual({ queued: 2 });
+    await waitUntil(() => receivedOf(p).length === 5, 10_000, 'the replayed events');
+    expect(receivedOf(`${p}.before`)).toHaveLength(1);
+    expect(receivedOf(`${p}.after`)).toHaveLength(4);
+  });
+
   it('names what is wrong with a subscription', async () => {
     const refused = await hub.request({
       method: 'POST',
