@@ -41,8 +41,10 @@ export class WebhookService {
 
   async list(filter: InboundWebhookFilter) {
     await this.#integration(filter.integrationId);
+    // Counted before listing: a webhook counted as processed is listed as processed too.
+    const counts = await countByState(this.#deps.pool, filter.integrationId);
     const rows = await listInboundWebhooks(this.#deps.pool, filter);
-    return { items: rows.map(view), counts: await countByState(this.#deps.pool, filter.integrationId) };
+    return { items: rows.map(view), counts };
   }
 
   async get(webhookId: string) {
