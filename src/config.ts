@@ -13,6 +13,11 @@ const base64Key = optionalString.refine(
   'must be base64 of exactly 32 bytes (generate one with: openssl rand -base64 32)',
 );
 
+const httpUrl = optionalString.refine(
+  (value) => value === undefined || /^https?:\/\/[^/]+/.test(value),
+  'must be an http or https URL',
+);
+
 const positiveInt = (fallback: number) =>
   z.coerce.number().int('must be a whole number').positive('must be greater than 0').default(fallback);
 
@@ -53,14 +58,14 @@ const environmentSchema = z.object({
     .string()
     .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as Europe/Berlin')
     .default('Europe/Berlin'),
-  HUB_PUBLIC_URL: optionalString.refine(
-    (value) => value === undefined || /^https?:\/\/[^/]+/.test(value),
-    'must be an http or https URL',
-  ),
+  HUB_PUBLIC_URL: httpUrl,
   HUB_OIDC_ISSUER: optionalString,
   HUB_OIDC_AUDIENCE: optionalString,
   HUB_OIDC_JWKS_URL: optionalString,
   HUB_OIDC_ROLE_CLAIM: z.string().min(1).default('realm_access.roles'),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('integration-hub'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl,
 });
 
 export interface OidcConfig {
@@ -93,6 +98,13 @@ export interface HubConfig {
   bodyLimitBytes: number;
   dbPoolSize: number;
   oidc: OidcConfig | undefined;
+  tracing: TracingConfig;
+}
+
+export interface TracingConfig {
+  serviceName: string;
+  /** Where spans are sent (OTLP over HTTP); undefined: spans are made but not sent. */
+  otlpTracesUrl: string | undefined;
 }
 
 /** Raised for bad configuration; main prints its message as the one line a person reads. */
@@ -131,7 +143,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     // Where browsers reach the hub: OAuth providers send the user back to its callback route.
     publicUrl: (e.HUB_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     oidc: oidcFrom(e),
+    tracing: {
+      serviceName: e.OTEL_SERVICE_NAME,
+      otlpTracesUrl: otlpTracesUrl(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT),
+    },
   };
+}
+
+/** As the OTLP exporter spec reads them: the traces endpoint as it is, the base one plus /v1/traces. */
+function otlpTracesUrl(traces: string | undefined, base: string | undefined): string | undefined {
+  if (traces) return traces;
+  return base ? `${base.replace(/\/$/, '')}/v1/traces` : undefined;
 }
 
 function oidcFrom(e: z.infer<typeof environmentSchema>): OidcConfig | undefined {

@@ -30,4 +30,21 @@ describe('loadConfig', () => {
     });
     expect(config.oidc?.jwksUrl).toBe('https://sso.example/realms/crm/protocol/openid-connect/certs');
   });
+
+  it('reads the OpenTelemetry service name and OTLP endpoints as the exporter spec does', () => {
+    expect(loadConfig({}).tracing).toEqual({ serviceName: 'integration-hub', otlpTracesUrl: undefined });
+    const base = loadConfig({
+      OTEL_SERVICE_NAME: 'hub-eu',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318/',
+    });
+    expect(base.tracing).toEqual({ serviceName: 'hub-eu', otlpTracesUrl: 'http://otel:4318/v1/traces' });
+    const traces = loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example/ingest',
+    });
+    expect(traces.tracing.otlpTracesUrl).toBe('https://traces.example/ingest');
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'otel:4318' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT/,
+    );
+  });
 });

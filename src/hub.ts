@@ -19,6 +19,7 @@ import { InProcessTransport } from './events/transports/inProcessTransport.ts';
 import { NatsTransport } from './events/transports/natsTransport.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
+import { flushTracing, setupTracing } from './observability/tracing.ts';
 import { IntegrationService } from './registry/integrationService.ts';
 import { SyncQueue } from './sync/syncQueue.ts';
 import { SyncRunner } from './sync/syncRunner.ts';
@@ -49,6 +50,7 @@ export interface StartOptions {
 
 export async function startHub(config: HubConfig, options: StartOptions = {}): Promise<RunningHub> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  setupTracing(config.tracing);
   const database = await openDatabase(config, logger);
   // What has started so far, stopped in reverse order if the start fails half-way.
   const started: (() => Promise<void>)[] = [() => database.close()];
@@ -188,6 +190,9 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
         await app.close();
         await runtime.close();
         await database.close();
+        await flushTracing().catch((error: unknown) =>
+          logger.warn({ err: error }, 'spans could not be sent before stopping'),
+        );
         logger.info('hub stopped');
       },
     };

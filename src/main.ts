@@ -6,6 +6,14 @@ import { startHub } from './hub.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // A signal while the hub is still starting (it already answers /readyz while its workers
+  // start) is kept and acted on once the start is complete.
+  let signalledDuringStart: string | undefined;
+  const early = (signal: string) => {
+    signalledDuringStart ??= signal;
+  };
+  process.on('SIGTERM', early);
+  process.on('SIGINT', early);
   const hub = await startHub(config);
   if (hub.generatedAdminToken) printOnce(hub.generatedAdminToken, hub.url);
   let stopping = false;
@@ -27,6 +35,7 @@ async function main(): Promise<void> {
   process.removeAllListeners('SIGINT');
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  if (signalledDuringStart) shutdown(signalledDuringStart);
 }
 
 /** The generated admin token goes to the terminal once, never into the structured log. */

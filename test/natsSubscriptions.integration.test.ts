@@ -30,7 +30,13 @@ afterAll(async () => {
 });
 
 async function streamMessages(): Promise<
-  { id: string | undefined; type: string; subject?: string; data: { n: number } }[]
+  {
+    id: string | undefined;
+    traceparent: string | undefined;
+    type: string;
+    subject?: string;
+    data: { n: number };
+  }[]
 > {
   const name = `reader_${randomUUID().slice(0, 8)}`;
   await jsm.consumers.add(stream, { durable_name: name, ack_policy: AckPolicy.None });
@@ -43,6 +49,7 @@ async function streamMessages(): Promise<
       messages.push({
         ...(message.json() as { type: string; subject?: string; data: { n: number } }),
         id: message.headers?.get('Nats-Msg-Id'),
+        traceparent: message.headers?.get('traceparent'),
       });
       if (messages.length === info.state.messages) break;
     }
@@ -87,6 +94,10 @@ describe('NATS JetStream subscriptions', () => {
     expect(inSubject('order/0')).toEqual([2, 4, 8, 10]);
     expect(inSubject('order/1')).toEqual([1, 5, 7, 11]);
     expect(messages.every((message) => message.id && ids.includes(message.id))).toBe(true);
+    // Each publish is an `event.deliver` span of its own, carried in the W3C header.
+    const traceparents = messages.map((message) => message.traceparent ?? '');
+    expect(traceparents.every((header) => /^00-[\da-f]{32}-[\da-f]{16}-01$/.test(header))).toBe(true);
+    expect(new Set(traceparents).size).toBe(messages.length);
 
     const replay = await hub.request({
       method: 'POST',

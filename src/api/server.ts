@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { HubError } from '../errors.ts';
-import { traceIdFor } from '../observability/traceId.ts';
+import { registerRequestTracing, startRequestSpan } from '../observability/requestTracing.ts';
 import { registerAuthentication } from './authentication.ts';
 import type { HubContext } from './context.ts';
 import { sendProblem, toHubError } from './problem.ts';
@@ -31,7 +31,7 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
     loggerInstance: context.logger as FastifyBaseLogger,
     // One line per request, written in onResponse with the route and duration.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'traceId' }),
-    genReqId: traceIdFor,
+    genReqId: startRequestSpan,
     bodyLimit: context.config.bodyLimitBytes,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -76,6 +76,7 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
 }
 
 function registerObservability(app: FastifyInstance, context: HubContext): void {
+  registerRequestTracing(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-trace-id', request.id);
   });

@@ -4,6 +4,7 @@
 // assigns once an event is committed (relay/sequencer.ts), so a reader never skips one.
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/pool.ts';
+import { currentTraceContext } from '../observability/tracing.ts';
 import { hubDataschema } from './schemas/shippedSchemas.ts';
 
 export interface HubEvent {
@@ -34,13 +35,21 @@ export function integrationSource(integrationId: string): string {
   return `${HUB_SOURCE}:integrations/${integrationId}`;
 }
 
+/**
+ * Writes events to the outbox. An event of the current span's trace also stores that span's W3C
+ * context, so its deliveries become children of the span that wrote it.
+ */
 export async function appendEvents(tx: Queryable, events: HubEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
   const ids = events.map(() => randomUUID());
+  const traceId = events[0]?.traceId;
+  const trace = currentTraceContext(traceId);
+  const traceOf = (event: HubEvent) => (trace && event.traceId === traceId ? trace : undefined);
   await tx.query(
-    `INSERT INTO outbox_events (id, type, source, subject, data, dataschema, integration_id, trace_id)
+    `INSERT INTO outbox_events (id, type, source, subject, data, dataschema, integration_id, trace_id,
+       traceparent, tracestate)
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::uuid[],
-       $8::text[])`,
+       $8::text[], $9::text[], $10::text[])`,
     [
       ids,
       events.map((event) => event.type),
@@ -50,6 +59,8 @@ export async function appendEvents(tx: Queryable, events: HubEvent[]): Promise<s
       events.map((event) => event.dataschema ?? null),
       events.map((event) => event.integrationId ?? null),
       events.map((event) => event.traceId ?? null),
+      events.map((event) => traceOf(event)?.traceparent ?? null),
+      events.map((event) => traceOf(event)?.tracestate ?? null),
     ],
   );
   return ids;

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/pool.ts';
 import { integrationSource } from '../events/outbox.ts';
+import { currentTraceContext } from '../observability/tracing.ts';
 
 export interface CanonicalRecord {
   externalId: string;
@@ -89,11 +90,12 @@ export async function writeRecords(
          content_hash = excluded.content_hash, canonical_type = excluded.canonical_type,
          version = synced_records.version + 1, deleted_at = NULL, updated_at = now(), last_run_id = excluded.last_run_id
        RETURNING external_id, version, data)
-     INSERT INTO outbox_events (id, type, source, subject, data, integration_id, trace_id)
+     INSERT INTO outbox_events (id, type, source, subject, data, integration_id, trace_id, traceparent,
+       tracestate)
      SELECT i.event_id, $3 || '.' || i.kind, $10, $2 || '/' || w.external_id,
             jsonb_build_object('integrationId', $1::text, 'entity', $2::text, 'externalId', w.external_id,
               'version', w.version, 'runId', $4::text, 'record', w.data),
-            $1, $11
+            $1, $11, $12, $13
        FROM written w JOIN input i ON i.id = w.external_id ORDER BY i.n`,
     [
       target.integrationId,
@@ -107,6 +109,7 @@ export async function writeRecords(
       changed.map((item) => item.kind),
       integrationSource(target.integrationId),
       target.traceId ?? null,
+      ...traceColumns(target),
     ],
   );
   return counts;
@@ -127,11 +130,12 @@ export async function deleteRecords(
          last_run_id = $4
         WHERE integration_id = $1 AND entity = $2 AND external_id = ANY($5::text[]) AND deleted_at IS NULL
         RETURNING external_id, version, data)
-     INSERT INTO outbox_events (id, type, source, subject, data, integration_id, trace_id)
+     INSERT INTO outbox_events (id, type, source, subject, data, integration_id, trace_id, traceparent,
+       tracestate)
      SELECT gen.id, $3 || '.deleted', $6, $2 || '/' || g.external_id,
             jsonb_build_object('integrationId', $1::text, 'entity', $2::text, 'externalId', g.external_id,
               'version', g.version, 'runId', $4::text, 'record', g.data),
-            $1, $7
+            $1, $7, $9, $10
        FROM (SELECT external_id, version, data, row_number() OVER (ORDER BY external_id) AS n FROM gone) g
        JOIN unnest($8::uuid[]) WITH ORDINALITY AS gen(id, n) ON gen.n = g.n`,
     [
@@ -143,6 +147,7 @@ export async function deleteRecords(
       integrationSource(target.integrationId),
       target.traceId ?? null,
       ids.map(() => randomUUID()),
+      ...traceColumns(target),
     ],
   );
   counts.deleted = result.rowCount ?? 0;
@@ -206,4 +211,10 @@ export async function countLiveRecords(
     [integrationId, entity],
   );
   return result.rows[0]?.count ?? 0;
+}
+
+/** The current span's W3C context for the record events, when the span is of the target's trace. */
+function traceColumns(target: WriteTarget): [string | null, string | null] {
+  const trace = currentTraceContext(target.traceId);
+  return [trace?.traceparent ?? null, trace?.tracestate ?? null];
 }

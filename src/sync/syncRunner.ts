@@ -1,7 +1,7 @@
 // Executes one sync run: claims its lease, syncs each entity (entitySync.ts), and finishes the
 // run with its counts, the integration's status and the integration events. A killed worker
 // loses at most the batch in flight; the next worker takes the lease over and resumes from the
-// last committed checkpoint.
+// last committed checkpoint. Each execution is a `sync.run` span of the trace kept on the run.
 import { randomUUID } from 'node:crypto';
 import type { ConnectorCatalog } from '../connectors/catalog.ts';
 import type { ConnectorRuntime, LiveAdapter } from '../connectors/runtime/connectorRuntime.ts';
@@ -10,12 +10,14 @@ import { type Pool, withTransaction } from '../db/pool.ts';
 import { appendEvents, integrationSource } from '../events/outbox.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { HubMetrics } from '../observability/metrics.ts';
+import { currentTraceContext, inSpan, type Span } from '../observability/tracing.ts';
 import { findIntegration, type StoredIntegration } from '../registry/integrationsTable.ts';
 import { resolveEntityMapping } from './entityMapping.ts';
 import { syncEntity } from './entitySync.ts';
 import { type Failure, markFailing, markHealthy } from './integrationHealth.ts';
 import { mappingFingerprint } from './mapBatch.ts';
 import {
+  adoptTrace,
   claimRun,
   finishRun,
   heartbeatRun,
@@ -57,10 +59,32 @@ export class SyncRunner {
   }
 
   async execute(runId: string, signal: AbortSignal): Promise<RunOutcome> {
-    const { pool, logger } = this.#deps;
     const lease = randomUUID();
-    const run = await claimRun(pool, runId, lease);
-    if (!run) return { kind: 'skipped', reason: 'the run is finished or another worker holds it' };
+    const claimed = await claimRun(this.#deps.pool, runId, lease);
+    if (!claimed) return { kind: 'skipped', reason: 'the run is finished or another worker holds it' };
+    const attributes = {
+      'hub.integration.id': claimed.integrationId,
+      'hub.sync.run_id': runId,
+      'hub.sync.trigger': claimed.trigger,
+      'hub.sync.mode': claimed.mode,
+      'hub.sync.attempt': claimed.attempts,
+    };
+    return inSpan('sync.run', { parent: claimed, traceId: claimed.traceId, attributes }, async (span) => {
+      const run = claimed.traceId ? claimed : await this.#adoptTrace(claimed, span);
+      const outcome = await this.#execute(run, lease, signal);
+      span.setAttribute('hub.sync.outcome', outcome.kind === 'finished' ? outcome.run.state : outcome.kind);
+      return outcome;
+    });
+  }
+
+  #adoptTrace(run: SyncRun, span: Span): Promise<SyncRun> {
+    const { traceId } = span.spanContext();
+    return adoptTrace(this.#deps.pool, run, traceId, currentTraceContext(traceId) ?? {});
+  }
+
+  async #execute(run: SyncRun, lease: string, signal: AbortSignal): Promise<RunOutcome> {
+    const { pool, logger } = this.#deps;
+    const runId = run.id;
     const log = logger.child({ runId, integrationId: run.integrationId });
     const integration = await findIntegration(pool, run.integrationId);
     if (!integration || integration.status === 'inactive') {

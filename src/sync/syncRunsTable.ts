@@ -2,6 +2,7 @@
 // move in the same transaction as the batch's records), and finished.
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/pool.ts';
+import { currentTraceContext, type TraceCarrier } from '../observability/tracing.ts';
 
 export const runStates = ['queued', 'running', 'waiting', 'succeeded', 'partial', 'failed'] as const;
 export type RunState = (typeof runStates)[number];
@@ -41,6 +42,9 @@ export interface SyncRun {
   attempts: number;
   requestedBy: string | null;
   traceId: string | null;
+  /** The W3C context of the span that requested the run: the parent of its `sync.run` spans. */
+  traceparent: string | null;
+  tracestate: string | null;
   queuedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -49,7 +53,8 @@ export interface SyncRun {
 
 const columns = `id, integration_id AS "integrationId", trigger, mode, entities, state, progress, fetched, created,
   updated, unchanged, deleted, failed, error, error_kind AS "errorKind", resume_at AS "resumeAt", attempts,
-  requested_by AS "requestedBy", trace_id AS "traceId", queued_at AS "queuedAt", started_at AS "startedAt",
+  requested_by AS "requestedBy", trace_id AS "traceId", traceparent, tracestate, queued_at AS "queuedAt",
+  started_at AS "startedAt",
   finished_at AS "finishedAt", duration_ms AS "durationMs"`;
 
 export interface NewRun {
@@ -63,9 +68,11 @@ export interface NewRun {
 
 /** Queues a run; undefined when the integration already has an unfinished one. */
 export async function insertRun(tx: Queryable, run: NewRun): Promise<SyncRun | undefined> {
+  const trace = currentTraceContext(run.traceId);
   const result = await tx.query<SyncRun>(
-    `INSERT INTO sync_runs (id, integration_id, trigger, mode, entities, state, requested_by, trace_id)
-     VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7)
+    `INSERT INTO sync_runs (id, integration_id, trigger, mode, entities, state, requested_by, trace_id,
+       traceparent, tracestate)
+     VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9)
      ON CONFLICT (integration_id) WHERE state IN ('queued', 'running', 'waiting') DO NOTHING
      RETURNING ${columns}`,
     [
@@ -76,9 +83,25 @@ export async function insertRun(tx: Queryable, run: NewRun): Promise<SyncRun | u
       JSON.stringify(run.entities),
       run.requestedBy ?? null,
       run.traceId ?? null,
+      trace?.traceparent ?? null,
+      trace?.tracestate ?? null,
     ],
   );
   return result.rows[0];
+}
+
+/** Gives a run that was queued outside any trace (a schedule) the trace of its first execution. */
+export async function adoptTrace(
+  db: Queryable,
+  run: SyncRun,
+  traceId: string,
+  trace: TraceCarrier,
+): Promise<SyncRun> {
+  await db.query(
+    'UPDATE sync_runs SET trace_id = $2, traceparent = $3, tracestate = $4 WHERE id = $1 AND trace_id IS NULL',
+    [run.id, traceId, trace.traceparent ?? null, trace.tracestate ?? null],
+  );
+  return { ...run, traceId, traceparent: trace.traceparent ?? null, tracestate: trace.tracestate ?? null };
 }
 
 /** A worker that stops heartbeating for this long has lost its run to the next worker. */

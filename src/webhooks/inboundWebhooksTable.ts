@@ -20,11 +20,12 @@ export interface InboundWebhookRow {
   processedAt: Date | null;
   traceId: string | null;
   traceparent: string | null;
+  tracestate: string | null;
 }
 
 const columns = `id, integration_id AS "integrationId", message_id AS "messageId", received_at AS "receivedAt",
   headers, body, state, attempts, last_error AS "lastError", outcome, processed_at AS "processedAt",
-  trace_id AS "traceId", traceparent`;
+  trace_id AS "traceId", traceparent, tracestate`;
 
 export interface NewInboundWebhook {
   id: string;
@@ -34,7 +35,9 @@ export interface NewInboundWebhook {
   headers: Record<string, string>;
   body: Buffer;
   traceId: string;
+  /** The W3C context of the span that received it: the parent of its processing. */
   traceparent: string | undefined;
+  tracestate: string | undefined;
 }
 
 export async function findInboundWebhook(db: Queryable, id: string): Promise<InboundWebhookRow | undefined> {

@@ -2,7 +2,8 @@
 // entities it names are synced, in ONE transaction with the webhook's state. A failure is tried
 // again with backoff (about 2 s, doubling, at most 5 min, with jitter); the last failure, or one
 // that retrying cannot cure (records that cannot be mapped, a connector's permanent error), parks
-// the webhook as a dead letter with its reason and an `integration.webhook_failed` event.
+// the webhook as a dead letter with its reason and an `integration.webhook_failed` event. Each
+// attempt is a `webhook.process` span under the span that received the webhook.
 import type { ConnectorCatalog } from '../connectors/catalog.ts';
 import type { ConnectorRuntime } from '../connectors/runtime/connectorRuntime.ts';
 import { toConnectorError } from '../connectors/sdk/connectorError.ts';
@@ -10,6 +11,7 @@ import type { WebhookEffect } from '../connectors/sdk/webhooks.ts';
 import { type Pool, type Queryable, withTransaction } from '../db/pool.ts';
 import { appendEvents, integrationSource } from '../events/outbox.ts';
 import type { Logger } from '../observability/logger.ts';
+import { inSpan, markSpanFailed, type Span, SpanKind } from '../observability/tracing.ts';
 import { findIntegration, type StoredIntegration } from '../registry/integrationsTable.ts';
 import { requestRun } from '../sync/runRequests.ts';
 import type { SyncQueue } from '../sync/syncQueue.ts';
@@ -50,19 +52,41 @@ export class WebhookProcessor {
     if (!webhook || webhook.state === 'processed' || webhook.state === 'dead') return;
     const integration = await findIntegration(pool, webhook.integrationId);
     if (!integration) return;
+    const attributes = {
+      'hub.integration.id': integration.id,
+      'hub.connector': integration.connector,
+      'hub.webhook.id': webhook.id,
+      'hub.webhook.attempt': webhook.attempts + 1,
+    };
+    await inSpan(
+      'webhook.process',
+      { kind: SpanKind.CONSUMER, parent: webhook, traceId: webhook.traceId, attributes },
+      async (span) => {
+        span.setAttribute('hub.webhook.outcome', await this.#attempt(integration, webhook, signal, span));
+      },
+    );
+  }
+
+  async #attempt(
+    integration: StoredIntegration,
+    webhook: InboundWebhookRow,
+    signal: AbortSignal,
+    span: Span,
+  ): Promise<string> {
     try {
-      await withTransaction(pool, async (tx) => {
+      return await withTransaction(this.#deps.pool, async (tx) => {
         // One webhook of an integration at a time, across all workers: what a webhook means may
         // depend on what the one before it landed (the earlier events of a call).
         await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
           `webhooks:${integration.id}`,
         ]);
-        if (!(await lockForProcessing(tx, webhook.id))) return;
+        if (!(await lockForProcessing(tx, webhook.id))) return 'taken';
         const effect = await this.#interpret(integration, webhook, signal);
-        await this.#apply(tx, integration, webhook, effect);
+        return this.#apply(tx, integration, webhook, effect);
       });
     } catch (error) {
-      await this.#failed(integration, webhook, error);
+      markSpanFailed(span, error);
+      return (await this.#failed(integration, webhook, error)) ? 'dead' : 'failed';
     }
   }
 
@@ -93,7 +117,7 @@ export class WebhookProcessor {
     integration: StoredIntegration,
     webhook: InboundWebhookRow,
     effect: WebhookEffect,
-  ): Promise<void> {
+  ): Promise<'processed' | 'waiting'> {
     const { catalog, queue } = this.#deps;
     const traceId = webhook.traceId ?? undefined;
     const landed: Record<string, LandedCounts> = {};
@@ -121,7 +145,7 @@ export class WebhookProcessor {
       // A run that already started may have read past this change: wait for the next one.
       if (!requested.created && requested.run.state !== 'queued') {
         await recheckLater(tx, webhook.id, new Date(Date.now() + RUN_IN_PROGRESS_RECHECK_MS));
-        return;
+        return 'waiting';
       }
       runId = requested.run.id;
     }
@@ -130,9 +154,15 @@ export class WebhookProcessor {
       ...(entities.length ? { synced: entities, runId } : {}),
       ...(ignored.length ? { ignoredEntities: ignored } : {}),
     });
+    return 'processed';
   }
 
-  async #failed(integration: StoredIntegration, webhook: InboundWebhookRow, error: unknown) {
+  /** Records the failure; true when the webhook was parked as a dead letter. */
+  async #failed(
+    integration: StoredIntegration,
+    webhook: InboundWebhookRow,
+    error: unknown,
+  ): Promise<boolean> {
     const { pool, logger } = this.#deps;
     const reason = describe(error);
     const hopeless =
@@ -148,6 +178,7 @@ export class WebhookProcessor {
       { integrationId: integration.id, webhookId: webhook.id, attempt, dead, reason },
       dead ? 'webhook parked as a dead letter' : 'webhook processing failed; it will be retried',
     );
+    return dead;
   }
 }
 

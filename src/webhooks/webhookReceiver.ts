@@ -1,7 +1,8 @@
 // The receiving end of `POST /webhooks/:integrationId`: the connector verifies the raw request
 // with its scheme; a verified webhook is committed (a group commit, webhookWriter.ts) before the
-// sender hears 2xx, so a crash after the answer loses nothing. Repeats (same message id) are answered 200 and not stored again. A refused
-// webhook leaves nothing but a log line.
+// sender hears 2xx, so a crash after the answer loses nothing. Repeats (same message id) are
+// answered 200 and not stored again. A refused webhook leaves nothing but a log line (and its
+// `webhook.receive` span, whose W3C context a stored webhook keeps for its processing).
 import { randomUUID } from 'node:crypto';
 import type { ConnectorCatalog } from '../connectors/catalog.ts';
 import { bodyDigest } from '../connectors/sdk/signatures/constantTime.ts';
@@ -9,6 +10,7 @@ import type { InboundRequest, WebhookReply, WebhookVerifyContext } from '../conn
 import type { Pool } from '../db/pool.ts';
 import { HubError, notFound } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
+import { currentTraceContext, inSpan, type Span } from '../observability/tracing.ts';
 import { openCredentials } from '../registry/credentialStore.ts';
 import { findIntegration, type StoredIntegration } from '../registry/integrationsTable.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -60,19 +62,32 @@ export class WebhookReceiver {
     return `${this.#deps.publicUrl.replace(/\/$/, '')}/webhooks/${integrationId}`;
   }
 
-  async receive(
+  /** `traceId`: the request's; the webhook is received in a span of that trace. */
+  receive(integrationId: string, request: InboundRequest, traceId: string): Promise<ReceivedWebhook> {
+    return inSpan(
+      'webhook.receive',
+      { traceId, attributes: { 'hub.integration.id': integrationId } },
+      (span) => this.#receive(integrationId, request, traceId, span),
+    );
+  }
+
+  async #receive(
     integrationId: string,
     request: InboundRequest,
-    trace: { traceId: string; traceparent: string | undefined },
+    traceId: string,
+    span: Span,
   ): Promise<ReceivedWebhook> {
     const { logger } = this.#deps;
     const verifier = await this.#verifier(integrationId);
     const connector = this.#deps.catalog.get(verifier.integration.connector);
+    span.setAttribute('hub.connector', verifier.integration.connector);
     const receiver = connector.webhooks;
     if (!receiver) throw notFound('webhook endpoint of integration', integrationId);
     const verdict = await receiver.verify(request, verifier.context);
+    span.setAttribute('hub.webhook.verdict', verdict.kind);
     if (verdict.kind === 'reply') return { reply: verdict.reply };
     if (verdict.kind === 'reject') {
+      span.setAttribute('hub.webhook.reject_reason', verdict.reason);
       logger.warn({ integrationId, reason: verdict.reason, detail: verdict.message }, 'webhook refused');
       if (verdict.reason === 'malformed') {
         throw new HubError('validation', 'WEBHOOK_MALFORMED', `body: ${verdict.message}`, {
@@ -97,6 +112,7 @@ export class WebhookReceiver {
       if (value !== undefined && !secret.has(name)) headers[name] = value;
     }
     const id = randomUUID();
+    const trace = currentTraceContext(traceId);
     const outcome = await this.#writer.store({
       id,
       integrationId,
@@ -104,11 +120,14 @@ export class WebhookReceiver {
       receivedAt: request.receivedAt,
       headers,
       body: request.body,
-      traceId: trace.traceId,
-      traceparent: trace.traceparent,
+      traceId,
+      traceparent: trace?.traceparent ?? undefined,
+      tracestate: trace?.tracestate ?? undefined,
     });
+    span.setAttribute('hub.webhook.stored', outcome);
     if (outcome === 'integration_gone') throw notFound('integration', integrationId);
     const stored = outcome === 'stored';
+    if (stored) span.setAttribute('hub.webhook.id', id);
     const reply = verdict.reply ?? {
       status: stored ? 202 : 200,
       contentType: 'application/json',

@@ -59,10 +59,13 @@ export class WebhookWriter {
     const inserted = await withTransaction(this.#pool, async (tx) => {
       // Rows of an integration deleted a moment ago are left out rather than failing the batch.
       const { rows } = await tx.query<{ id: string }>(
-        `INSERT INTO inbound_webhooks (id, integration_id, message_id, received_at, headers, body, trace_id, traceparent)
-         SELECT u.id, u.integration_id, u.message_id, u.received_at, u.headers, u.body, u.trace_id, u.traceparent
-           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::bytea[], $7::text[], $8::text[])
-             AS u(id, integration_id, message_id, received_at, headers, body, trace_id, traceparent)
+        `INSERT INTO inbound_webhooks (id, integration_id, message_id, received_at, headers, body, trace_id,
+           traceparent, tracestate)
+         SELECT u.id, u.integration_id, u.message_id, u.received_at, u.headers, u.body, u.trace_id, u.traceparent,
+                u.tracestate
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::bytea[], $7::text[],
+                       $8::text[], $9::text[])
+             AS u(id, integration_id, message_id, received_at, headers, body, trace_id, traceparent, tracestate)
            JOIN integration_configs i ON i.id = u.integration_id
          ON CONFLICT (integration_id, message_id) DO NOTHING
          RETURNING id`,
@@ -75,6 +78,7 @@ export class WebhookWriter {
           webhooks.map((w) => w.body),
           webhooks.map((w) => w.traceId),
           webhooks.map((w) => w.traceparent ?? null),
+          webhooks.map((w) => w.tracestate ?? null),
         ],
       );
       return new Set(rows.map((row) => row.id));

@@ -49,7 +49,7 @@ export function webhookRoutes(app: FastifyInstance, context: HubContext): void {
             body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
             receivedAt: new Date(),
           },
-          { traceId: request.id, traceparent: headers.traceparent },
+          request.id,
         );
         reply.code(received.reply.status);
         if (received.reply.contentType) reply.type(received.reply.contentType);

@@ -6,6 +6,14 @@
 import pg from 'pg';
 import type { Pool } from '../../db/pool.ts';
 import type { Logger } from '../../observability/logger.ts';
+import {
+  markSpanFailed,
+  SpanKind,
+  SpanStatusCode,
+  startSpan,
+  type TraceCarrier,
+  withSpan,
+} from '../../observability/tracing.ts';
 import type { Vault } from '../../vault/vault.ts';
 import { type CloudEvent, toCloudEvent } from '../outbox.ts';
 import { subscriptionSecretAad } from '../subscriptions/subscriptionSecret.ts';
@@ -41,6 +49,12 @@ export interface RelayOptions {
   concurrency: number;
   deliveryTimeoutMs: number;
   pollIntervalMs: number;
+}
+
+interface LoadedEvent {
+  event: OutboundEvent;
+  /** The W3C context of the span that wrote the event: the parent of its deliveries' spans. */
+  trace: TraceCarrier;
 }
 
 interface Attempted {
@@ -152,14 +166,14 @@ export class EventRelay {
       let failed = false;
       for (const delivery of group) {
         const subscription = byId.get(delivery.subscriptionId);
-        const event = events.get(delivery.seq);
-        if (!subscription || !event) continue;
+        const loaded = events.get(delivery.seq);
+        if (!subscription || !loaded) continue;
         if (failed) {
           attempted.push({ delivery, subscription, result: 'released', durationMs: 0 });
           continue;
         }
         const started = performance.now();
-        const result = await this.#deliver(event, subscription);
+        const result = await this.#deliver(loaded, subscription, delivery.attempts + 1);
         attempted.push({
           delivery,
           subscription,
@@ -173,16 +187,44 @@ export class EventRelay {
     return claimed.length;
   }
 
-  async #deliver(event: OutboundEvent, subscription: SubscriptionRow): Promise<AttemptResult> {
-    const transport = this.#deps.transports[subscription.kind];
-    const target: DeliveryTarget = {
-      id: subscription.id,
-      url: subscription.url,
-      natsSubject: subscription.natsSubject,
-      handler: subscription.handler,
-      secret: await this.#secret(subscription),
-    };
-    return transport.deliver(event, target);
+  /** One attempt, in an `event.deliver` span: the context transports pass on as `traceparent`. */
+  async #deliver(
+    { event, trace }: LoadedEvent,
+    subscription: SubscriptionRow,
+    attempt: number,
+  ): Promise<AttemptResult> {
+    const span = startSpan('event.deliver', {
+      kind: SpanKind.PRODUCER,
+      parent: trace,
+      traceId: event.traceId,
+      attributes: {
+        'hub.subscription.id': subscription.id,
+        'hub.subscription.kind': subscription.kind,
+        'hub.delivery.attempt': attempt,
+        'cloudevents.event_id': event.id,
+        'cloudevents.event_type': event.type,
+      },
+    });
+    try {
+      const transport = this.#deps.transports[subscription.kind];
+      const target: DeliveryTarget = {
+        id: subscription.id,
+        url: subscription.url,
+        natsSubject: subscription.natsSubject,
+        handler: subscription.handler,
+        secret: await this.#secret(subscription),
+      };
+      const result = await withSpan(span, () => transport.deliver(event, target));
+      if (result.status !== null) span.setAttribute('hub.delivery.status', result.status);
+      span.setAttribute('hub.delivery.outcome', result.ok ? 'delivered' : result.gone ? 'gone' : 'failed');
+      if (!result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: result.error });
+      return result;
+    } catch (error) {
+      markSpanFailed(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   async #settle(attempted: Attempted[]): Promise<void> {
@@ -217,18 +259,26 @@ export class EventRelay {
     await recordSubscriptionHealth(pool, health);
   }
 
-  async #events(seqs: number[]): Promise<Map<number, OutboundEvent>> {
+  async #events(seqs: number[]): Promise<Map<number, LoadedEvent>> {
     const { rows } = await this.#deps.pool.query<
-      Parameters<typeof toCloudEvent>[0] & { traceId: string | null }
+      Parameters<typeof toCloudEvent>[0] & {
+        traceId: string | null;
+        traceparent: string | null;
+        tracestate: string | null;
+      }
     >(
-      `SELECT seq AS position, id, type, source, subject, time, data, dataschema, trace_id AS "traceId"
+      `SELECT seq AS position, id, type, source, subject, time, data, dataschema, trace_id AS "traceId",
+              traceparent, tracestate
          FROM outbox_events WHERE seq = ANY($1::bigint[])`,
       [seqs],
     );
-    const events = new Map<number, OutboundEvent>();
+    const events = new Map<number, LoadedEvent>();
     for (const row of rows) {
       const { position, ...event } = toCloudEvent(row) as CloudEvent & { position: number };
-      events.set(Number(position), { ...event, traceId: row.traceId ?? undefined });
+      events.set(Number(position), {
+        event: { ...event, traceId: row.traceId ?? undefined },
+        trace: { traceparent: row.traceparent, tracestate: row.tracestate },
+      });
     }
     return events;
   }

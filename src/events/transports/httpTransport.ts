@@ -1,10 +1,11 @@
 // HTTP subscribers, signed per Standard Webhooks: webhook-id is the event id (the subscriber's
 // dedupe key, the same on every attempt), webhook-timestamp, and webhook-signature made with the
 // subscription's secret by the spec's reference library. Only 2xx is success; 410 disables the
-// endpoint; Retry-After on 429, 502, 503 and 504 is honoured.
-import { randomBytes } from 'node:crypto';
+// endpoint; Retry-After on 429, 502, 503 and 504 is honoured. The current span (the relay's
+// `event.deliver`) goes along as `traceparent`.
 import { Webhook } from 'standardwebhooks';
 import { Agent, request } from 'undici';
+import { injectTraceHeaders } from '../../observability/tracing.ts';
 import type { AttemptResult, DeliveryTarget, OutboundEvent, Transport } from './transport.ts';
 
 const honoursRetryAfter = new Set([429, 502, 503, 504]);
@@ -21,7 +22,7 @@ export class HttpTransport implements Transport {
   async deliver(event: OutboundEvent, target: DeliveryTarget): Promise<AttemptResult> {
     if (!target.url || !target.secret)
       return { ok: false, status: null, error: 'the subscription has no URL or secret' };
-    const { traceId, ...cloudEvent } = event;
+    const { traceId: _traceId, ...cloudEvent } = event;
     const body = JSON.stringify(cloudEvent);
     const now = new Date();
     const headers: Record<string, string> = {
@@ -31,7 +32,7 @@ export class HttpTransport implements Transport {
       'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
       'webhook-signature': this.#signer(target.secret).sign(event.id, now, body),
     };
-    if (traceId) headers.traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+    injectTraceHeaders(headers);
     try {
       const response = await request(target.url, {
         method: 'POST',

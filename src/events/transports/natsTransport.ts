@@ -1,8 +1,10 @@
 // NATS JetStream subscribers: each event is published to the subscription's subject with the
 // event id as the message id, so JetStream itself drops a repeat within its duplicate window.
-// A publish counts as delivered once JetStream acknowledged it (stored in the stream).
+// A publish counts as delivered once JetStream acknowledged it (stored in the stream). The current
+// span (the relay's `event.deliver`) goes along in the `traceparent` header.
 import { connect, type JetStreamClient, type NatsConnection, headers as natsHeaders } from 'nats';
 import type { Logger } from '../../observability/logger.ts';
+import { injectTraceHeaders } from '../../observability/tracing.ts';
 import type { AttemptResult, DeliveryTarget, OutboundEvent, Transport } from './transport.ts';
 
 export class NatsTransport implements Transport {
@@ -21,11 +23,13 @@ export class NatsTransport implements Transport {
       return { ok: false, status: null, error: 'the subscription has no NATS subject' };
     try {
       const { js } = await this.#connect();
-      const { traceId, ...cloudEvent } = event;
+      const { traceId: _traceId, ...cloudEvent } = event;
       const meta = natsHeaders();
       meta.set('ce-id', event.id);
       meta.set('ce-type', event.type);
-      if (traceId) meta.set('traceparent', `00-${traceId}-${event.id.replaceAll('-', '').slice(0, 16)}-01`);
+      const trace: Record<string, string> = {};
+      injectTraceHeaders(trace);
+      for (const [name, value] of Object.entries(trace)) meta.set(name, value);
       await js.publish(target.natsSubject, JSON.stringify(cloudEvent), {
         msgID: event.id,
         headers: meta,

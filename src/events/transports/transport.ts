@@ -1,9 +1,10 @@
 // How an event reaches a subscriber. A transport answers every attempt with an outcome; the relay
-// decides about retries, dead letters and disabling from it.
+// decides about retries, dead letters and disabling from it. An attempt runs inside the relay's
+// `event.deliver` span; transports that carry headers pass it on (injectTraceHeaders).
 import type { CloudEvent } from '../outbox.ts';
 
 export interface OutboundEvent extends CloudEvent {
-  /** The W3C trace the event belongs to, carried on as `traceparent`. */
+  /** The W3C trace the event belongs to. */
   traceId?: string | undefined;
 }
 
