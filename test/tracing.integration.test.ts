@@ -226,6 +226,11 @@ describe('trace context', () => {
     });
     try {
       await waitUntilReady(spawned);
+      // Ready means this process has started (not another test's hub that took the port meanwhile).
+      const deadline = Date.now() + 30_000;
+      while (!spawned.output().includes('hub listening') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       // Spans wait in the batch until the stop flushes them.
       spawned.child.kill('SIGTERM');
       expect(await spawned.exited).toBe(0);
