@@ -144,6 +144,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     const context: HubContext = {
       config,
       pool: database.pool,
+      databaseUrl: database.url,
       logger,
       vault,
       catalog,

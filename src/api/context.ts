@@ -19,6 +19,8 @@ import type { WebhookService } from '../webhooks/webhookService.ts';
 export interface HubContext {
   config: HubConfig;
   pool: Pool;
+  /** For connections of their own, such as LISTEN. */
+  databaseUrl: string;
   logger: Logger;
   vault: Vault;
   catalog: ConnectorCatalog;

@@ -13,15 +13,19 @@ import { apiKeyRoutes } from './routes/apiKeys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { conflictRoutes } from './routes/conflicts.ts';
 import { connectorRoutes } from './routes/connectors.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import { eventStreamRoutes } from './routes/eventStream.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { oauthRoutes } from './routes/oauth.ts';
+import { overviewRoutes } from './routes/overview.ts';
 import { proxyRoutes } from './routes/proxy.ts';
 import { publishEventRoutes } from './routes/publishEvents.ts';
 import { schemaRoutes } from './routes/schemas.ts';
+import { sessionRoutes } from './routes/session.ts';
 import { subscriptionRoutes } from './routes/subscriptions.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -72,6 +76,10 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
   schemaRoutes(app, context);
   webhookRoutes(app, context);
   subscriptionRoutes(app, context);
+  sessionRoutes(app, context);
+  overviewRoutes(app, context);
+  eventStreamRoutes(app, context);
+  await dashboardRoutes(app);
   return app;
 }
 

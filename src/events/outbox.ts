@@ -111,3 +111,28 @@ export async function listEvents(db: Queryable, query: EventQuery) {
   );
   return result.rows.map(toCloudEvent);
 }
+
+/** The position of the newest event readers can see (0 before the first). */
+export async function newestPosition(db: Queryable): Promise<number> {
+  const result = await db.query<{ position: number }>(
+    'SELECT coalesce(max(seq), 0)::bigint AS position FROM outbox_events',
+  );
+  return result.rows[0]?.position ?? 0;
+}
+
+/** The position to read after so that the last `count` matching events come first. */
+export async function positionBeforeLast(
+  db: Queryable,
+  query: Omit<EventQuery, 'afterPosition' | 'limit'>,
+  count: number,
+): Promise<number> {
+  const result = await db.query<{ position: number }>(
+    `SELECT coalesce(min(seq) - 1, (SELECT coalesce(max(seq), 0) FROM outbox_events))::bigint AS position
+       FROM (SELECT seq FROM outbox_events
+              WHERE seq IS NOT NULL AND ($1::uuid IS NULL OR integration_id = $1)
+                AND ($2::text IS NULL OR type LIKE $2 || '%')
+              ORDER BY seq DESC LIMIT $3) last`,
+    [query.integrationId ?? null, query.typePrefix ?? null, count],
+  );
+  return result.rows[0]?.position ?? 0;
+}

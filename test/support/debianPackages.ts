@@ -1,5 +1,6 @@
-// The real servers the tests run against (Dovecot, Radicale, PHP's SoapServer) come from Debian's
-// packages. `.ci/run` installs them up front; this makes a plain `npm test` on a new machine work too.
+// The real servers the tests run against (Dovecot, Radicale, PHP's SoapServer) and the browser the
+// dashboard tests drive (Chromium) come from Debian's packages. `.ci/run` installs them up front;
+// this makes a plain `npm test` on a new machine work too.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 

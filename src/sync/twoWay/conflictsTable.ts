@@ -94,3 +94,10 @@ export async function markResolved(
     [id, winner, JSON.stringify(result), resolvedBy],
   );
 }
+
+export async function countOpenConflicts(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM sync_conflicts WHERE state = 'open'`,
+  );
+  return rows[0]?.count ?? 0;
+}

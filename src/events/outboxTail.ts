@@ -1,0 +1,145 @@
+// Follows the outbox for live readers (the dashboard's event stream): one LISTEN connection and
+// one poll timer per process however many readers there are, each reader moving through the
+// events in `seq` order from its own position. Runs only while someone follows.
+import pg from 'pg';
+import type { Pool } from '../db/pool.ts';
+import type { Logger } from '../observability/logger.ts';
+import { type CloudEvent, listEvents, newestPosition } from './outbox.ts';
+import { sequenceEvents } from './relay/sequencer.ts';
+
+export type PositionedEvent = CloudEvent & { position: number };
+
+export interface TailFilter {
+  typePrefix?: string | undefined;
+  integrationId?: string | undefined;
+}
+
+export interface OutboxTailDependencies {
+  pool: Pool;
+  databaseUrl: string;
+  logger: Logger;
+}
+
+interface Follower {
+  position: number;
+  filter: TailFilter;
+  deliver(events: PositionedEvent[]): void;
+}
+
+const PAGE = 200;
+
+export class OutboxTail {
+  readonly #deps: OutboxTailDependencies;
+  readonly #pollMs: number;
+  readonly #followers = new Set<Follower>();
+  #listener: pg.Client | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #pass: Promise<void> | undefined;
+  #again = false;
+  /** Moves on at every stop, so a listener that connects after its stop is closed again. */
+  #generation = 0;
+
+  constructor(deps: OutboxTailDependencies, options: { pollMs: number }) {
+    this.#deps = deps;
+    this.#pollMs = options.pollMs;
+  }
+
+  /** Delivers every matching event after `after`, as it is committed, until the returned stop. */
+  follow(after: number, filter: TailFilter, deliver: (events: PositionedEvent[]) => void): () => void {
+    const follower: Follower = { position: after, filter, deliver };
+    this.#followers.add(follower);
+    this.#start();
+    this.wake();
+    return () => {
+      this.#followers.delete(follower);
+      if (this.#followers.size === 0) this.#stop();
+    };
+  }
+
+  /** Reads now; a wake during a pass runs one more pass after it. */
+  wake(): void {
+    if (this.#pass) {
+      this.#again = true;
+      return;
+    }
+    this.#pass = this.#catchUpAll().finally(() => {
+      this.#pass = undefined;
+      if (this.#again && this.#followers.size > 0) {
+        this.#again = false;
+        this.wake();
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#followers.clear();
+    this.#stop();
+    await this.#pass;
+  }
+
+  async #catchUpAll(): Promise<void> {
+    try {
+      // An API-only process has no relay, so it numbers what was committed itself.
+      await sequenceEvents(this.#deps.pool);
+      const newest = await newestPosition(this.#deps.pool);
+      for (const follower of [...this.#followers]) await this.#catchUp(follower, newest);
+    } catch (error) {
+      this.#deps.logger.warn({ err: error }, 'outbox tail pass failed; the next poll retries');
+    }
+  }
+
+  async #catchUp(follower: Follower, newest: number): Promise<void> {
+    while (follower.position < newest && this.#followers.has(follower)) {
+      const events = await listEvents(this.#deps.pool, {
+        afterPosition: follower.position,
+        typePrefix: follower.filter.typePrefix,
+        integrationId: follower.filter.integrationId,
+        limit: PAGE,
+      });
+      const last = events.at(-1)?.position ?? follower.position;
+      if (events.length > 0) follower.deliver(events);
+      // Numbers become visible in order, so nothing matching is left at or below `newest`.
+      follower.position = events.length < PAGE ? Math.max(last, newest) : last;
+    }
+  }
+
+  #start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => this.wake(), this.#pollMs);
+    this.#timer.unref();
+    void this.#listen();
+  }
+
+  #stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#generation += 1;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    listener?.end().catch(() => {});
+  }
+
+  async #listen(): Promise<void> {
+    const generation = this.#generation;
+    const client = new pg.Client({
+      connectionString: this.#deps.databaseUrl,
+      application_name: 'integration-hub-event-stream',
+    });
+    client.on('notification', () => this.wake());
+    // Without the listener the poll still finds every event, only later.
+    client.on('error', (error) => {
+      this.#deps.logger.warn({ err: error }, 'event stream listener failed');
+      if (this.#listener === client) this.#listener = undefined;
+    });
+    try {
+      await client.connect();
+      await client.query('LISTEN hub_outbox');
+    } catch (error) {
+      this.#deps.logger.warn({ err: error }, 'event stream could not listen; polling only');
+      await client.end().catch(() => {});
+      return;
+    }
+    if (generation === this.#generation && !this.#listener) this.#listener = client;
+    else await client.end().catch(() => {});
+  }
+}

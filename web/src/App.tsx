@@ -1,0 +1,53 @@
+// Providers and routes. Signed out, every path shows the sign-in; signed in, the pages.
+import { Center, Loader } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { BrowserRouter, Route, Routes } from 'react-router';
+import { CredentialsPage } from './integrations/CredentialsPage.tsx';
+import { AppLayout } from './layout/AppLayout.tsx';
+import { NotFoundPage } from './NotFoundPage.tsx';
+import { OverviewPage } from './overview/OverviewPage.tsx';
+import { useSession } from './session/SessionProvider.tsx';
+import { SessionProblem, SignInPage } from './session/SignInPage.tsx';
+import { NewIntegrationPage } from './wizard/NewIntegrationPage.tsx';
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <SignedIn />
+    </BrowserRouter>
+  );
+}
+
+function SignedIn() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const { token, principal, checking, error, signOut } = useSession();
+  if (!token) return <SignInPage />;
+  if (checking) {
+    return (
+      <Center mih="100vh">
+        <Loader aria-label={t('app.loading')} />
+      </Center>
+    );
+  }
+  if (!principal) {
+    return (
+      <SessionProblem
+        detail={error?.message ?? ''}
+        onRetry={() => void queryClient.invalidateQueries({ queryKey: ['me'] })}
+        onSignOut={signOut}
+      />
+    );
+  }
+  return (
+    <AppLayout>
+      <Routes>
+        <Route path="/" element={<OverviewPage />} />
+        <Route path="/integrations/new" element={<NewIntegrationPage />} />
+        <Route path="/integrations/:id/credentials" element={<CredentialsPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Routes>
+    </AppLayout>
+  );
+}
