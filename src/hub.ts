@@ -1,5 +1,6 @@
 // Starts and stops one hub process: database (embedded or external), migrations, vault,
-// bootstrap admin token, HTTP server. Tests start hubs through here as main.ts does.
+// bootstrap admin token, the sync engine, webhook intake, the event backbone, HTTP server.
+// Tests start hubs through here as main.ts does.
 import type { FastifyInstance } from 'fastify';
 import { bootstrapAdminToken } from './access/bootstrapAdmin.ts';
 import { createOidcVerifier } from './access/oidc.ts';
@@ -11,12 +12,7 @@ import { createConnectorCatalog } from './connectors/index.ts';
 import { ConnectorRuntime } from './connectors/runtime/connectorRuntime.ts';
 import { loadMigrations, migrate } from './db/migrate.ts';
 import { openDatabase } from './db/openDatabase.ts';
-import { EventRelay } from './events/relay/eventRelay.ts';
-import { SchemaRegistry } from './events/schemas/schemaRegistry.ts';
-import { SubscriptionService } from './events/subscriptions/subscriptionService.ts';
-import { HttpTransport } from './events/transports/httpTransport.ts';
-import { InProcessTransport } from './events/transports/inProcessTransport.ts';
-import { NatsTransport } from './events/transports/natsTransport.ts';
+import { createEventBackbone } from './events/eventBackbone.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { flushTracing, setupTracing } from './observability/tracing.ts';
@@ -28,10 +24,7 @@ import { SyncWorker } from './sync/syncWorker.ts';
 import { loadMasterKeys } from './vault/masterKey.ts';
 import { rewrapDataKeys } from './vault/rotateKeys.ts';
 import { Vault } from './vault/vault.ts';
-import { WebhookProcessor } from './webhooks/webhookProcessor.ts';
-import { WebhookReceiver } from './webhooks/webhookReceiver.ts';
-import { WebhookService } from './webhooks/webhookService.ts';
-import { WebhookWorker } from './webhooks/webhookWorker.ts';
+import { createWebhookIntake } from './webhooks/webhookIntake.ts';
 
 export interface RunningHub {
   app: FastifyInstance;
@@ -93,54 +86,27 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
           },
         )
       : undefined;
-    const receiver = new WebhookReceiver({
+    const webhooks = createWebhookIntake({
       pool: database.pool,
+      databaseUrl: database.url,
       vault,
       catalog,
+      runtime,
+      queue,
       logger,
       publicUrl: config.publicUrl,
+      runsWorkers,
     });
-    const webhookService = new WebhookService({
+    const events = await createEventBackbone({
       pool: database.pool,
-      runtime,
+      databaseUrl: database.url,
+      vault,
       logger,
-      webhookUrl: (id) => receiver.webhookUrl(id),
+      natsUrl: config.natsUrl,
+      deliveryTimeoutMs: config.deliveryTimeoutMs,
+      relayPollMs: config.relayPollMs,
+      runsWorkers,
     });
-    const webhookWorker = runsWorkers
-      ? new WebhookWorker({
-          pool: database.pool,
-          databaseUrl: database.url,
-          queue,
-          processor: new WebhookProcessor({ pool: database.pool, runtime, catalog, queue, logger }),
-          logger,
-          renewPushChannels: (signal) => webhookService.renewExpiringPushChannels(systemPrincipal, signal),
-        })
-      : undefined;
-    const handlers = new InProcessTransport();
-    const relay = runsWorkers
-      ? new EventRelay(
-          {
-            pool: database.pool,
-            databaseUrl: database.url,
-            vault,
-            logger,
-            transports: {
-              http: new HttpTransport(config.deliveryTimeoutMs),
-              nats: new NatsTransport(config.natsUrl, logger),
-              'in-process': handlers,
-            },
-            handlers: () => handlers.names(),
-          },
-          {
-            batchSize: 500,
-            concurrency: 64,
-            deliveryTimeoutMs: config.deliveryTimeoutMs,
-            pollIntervalMs: config.relayPollMs,
-          },
-        )
-      : undefined;
-    const schemas = new SchemaRegistry({ pool: database.pool, logger });
-    await schemas.registerShipped();
     const context: HubContext = {
       config,
       pool: database.pool,
@@ -151,12 +117,9 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       integrations: new IntegrationService({ pool: database.pool, vault, catalog }),
       runtime,
       sync,
-      webhooks: { receiver, service: webhookService },
-      schemas,
-      events: {
-        subscriptions: new SubscriptionService({ pool: database.pool, vault, natsEnabled: !!config.natsUrl }),
-        handlers,
-      },
+      webhooks: { receiver: webhooks.receiver, service: webhooks.service },
+      schemas: events.schemas,
+      events: { subscriptions: events.subscriptions, handlers: events.handlers },
       metrics,
       migrations,
       oidc: config.oidc ? createOidcVerifier(config.oidc) : undefined,
@@ -168,10 +131,12 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       started.unshift(() => worker.stop());
       await worker.start();
     }
+    const { worker: webhookWorker } = webhooks;
     if (webhookWorker) {
       started.unshift(() => webhookWorker.stop());
       await webhookWorker.start(config.workerConcurrency);
     }
+    const { relay } = events;
     if (relay) {
       started.unshift(() => relay.stop());
       await relay.start();
