@@ -19,6 +19,7 @@ import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { mappingRoutes } from './routes/mapping.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { overviewRoutes } from './routes/overview.ts';
@@ -62,6 +63,7 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
 
   healthRoutes(app, context);
   connectorRoutes(app, context);
+  mappingRoutes(app, context);
   integrationRoutes(app, context);
   apiKeyRoutes(app, context);
   auditRoutes(app, context);

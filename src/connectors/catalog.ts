@@ -53,5 +53,7 @@ export function describeConnector(definition: AnyConnectorDefinition) {
     configSchema: z.toJSONSchema(definition.configSchema, { io: 'input', unrepresentable: 'any' }),
     credentialsSchema: z.toJSONSchema(definition.credentialsSchema, { io: 'input', unrepresentable: 'any' }),
     templates: definition.templates ?? [],
+    defaultMapping: definition.defaultMapping ?? null,
+    webhooks: definition.webhooks !== undefined,
   };
 }

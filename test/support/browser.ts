@@ -23,14 +23,14 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Saves test-output/<folder>/NN-<step>.png, numbered in the order taken. */
-export function screenshots(folder: string) {
+/** Saves test-output/<folder>/<prefix>NN-<step>.png, numbered in the order taken. */
+export function screenshots(folder: string, prefix = '') {
   const directory = path.resolve('test-output', folder);
   let taken = 0;
   return async (page: Page, step: string): Promise<string> => {
     await mkdir(directory, { recursive: true });
     taken += 1;
-    const file = path.join(directory, `${String(taken).padStart(2, '0')}-${step}.png`);
+    const file = path.join(directory, `${prefix}${String(taken).padStart(2, '0')}-${step}.png`);
     await page.screenshot({ path: file, fullPage: true });
     return file;
   };

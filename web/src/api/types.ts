@@ -50,7 +50,17 @@ export interface Overview {
 
 export interface JsonSchemaObject {
   type?: string;
-  properties?: Record<string, { type?: string; description?: string; title?: string }>;
+  properties?: Record<
+    string,
+    {
+      type?: string;
+      description?: string;
+      title?: string;
+      default?: unknown;
+      enum?: unknown[];
+      format?: string;
+    }
+  >;
   required?: string[];
 }
 
@@ -62,6 +72,59 @@ export interface Connector {
   description: string;
   entities: string[];
   credentialsSchema: JsonSchemaObject;
+  configSchema: JsonSchemaObject;
+  templates: ConnectorTemplate[];
+  defaultMapping: Record<string, EntityMapping> | null;
+  webhooks: boolean;
+}
+
+export interface ConnectorTemplate {
+  id: string;
+  name: string;
+  description: string;
+  entities: string[];
+  config: Record<string, unknown>;
+  credentialFields: string[];
+  mapping: Record<string, EntityMapping>;
+}
+
+export interface Transform {
+  op: string;
+  [option: string]: unknown;
+}
+
+export interface FieldMapping {
+  from?: string | string[];
+  const?: unknown;
+  transforms?: Transform[];
+  required?: boolean;
+  default?: unknown;
+}
+
+export interface EntityMapping {
+  target: string;
+  fields: Record<string, FieldMapping>;
+  keepUnmapped?: boolean;
+}
+
+export interface CanonicalEntity {
+  name: string;
+  fields: { name: string; type: string; description: string }[];
+}
+
+export interface SyncRun {
+  id: string;
+  state: RunSummary['state'];
+  counts: {
+    fetched: number;
+    created: number;
+    updated: number;
+    unchanged: number;
+    deleted: number;
+    failed: number;
+  };
+  error: string | null;
+  durationMs: number | null;
 }
 
 export interface Integration {
@@ -71,6 +134,8 @@ export interface Integration {
   status: IntegrationStatus;
   credentials: Record<string, string>;
   version: number;
+  entities: string[];
+  mapping: Record<string, EntityMapping>;
 }
 
 /** An outbox event as the event stream sends it (CloudEvents 1.0 with its position). */

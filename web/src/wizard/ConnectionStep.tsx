@@ -1,0 +1,188 @@
+// Step 2: a name and the connector's settings and credentials, generated from its JSON Schemas.
+// "Verbindung testen" stores the integration paused (or updates it) and tests it.
+import { Alert, Button, Group, NumberInput, PasswordInput, Stack, Switch, TextInput } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api/client.ts';
+import type { Integration } from '../api/types.ts';
+import { type Choice, choiceName, type Draft } from './wizardState.ts';
+
+interface TestResult {
+  ok: boolean;
+  message: string;
+  latencyMs: number;
+}
+
+type Value = string | number | boolean;
+const scalar = new Set(['string', 'number', 'integer', 'boolean']);
+
+export function ConnectionStep({
+  choice,
+  draft,
+  onDraft,
+  onNext,
+}: {
+  choice: Choice;
+  draft: Draft | null;
+  onDraft: (draft: Draft) => void;
+  onNext: () => void;
+}) {
+  const { t } = useTranslation();
+  const { connector, template } = choice;
+  const configFields = Object.entries(connector.configSchema.properties ?? {}).filter(
+    ([, schema]) => schema.type && scalar.has(schema.type),
+  );
+  const requiredConfig = new Set(connector.configSchema.required ?? []);
+  const requiredCredentials = new Set(connector.credentialsSchema.required ?? []);
+  const credentialFields =
+    template?.credentialFields ?? Object.keys(connector.credentialsSchema.properties ?? {});
+  const [name, setName] = useState(choiceName(choice));
+  const [config, setConfig] = useState<Record<string, Value>>(() => initialConfig(choice));
+  const [credentials, setCredentials] = useState<Record<string, string>>({});
+  const oauth = connector.authKind === 'oauth2';
+
+  const save = async (): Promise<Draft> => {
+    const body = { name, config: filled(config), credentials: filledStrings(credentials) };
+    const saved = draft
+      ? await api<Integration>(`/integrations/${draft.id}`, {
+          method: 'PATCH',
+          body,
+          headers: { 'if-match': `"${draft.version}"` },
+        })
+      : await api<Integration>('/integrations', {
+          method: 'POST',
+          body: {
+            ...body,
+            connector: connector.id,
+            ...(template ? { template: template.id } : {}),
+            status: 'inactive',
+            schedule: { enabled: false },
+          },
+        });
+    const next = { id: saved.data.id, version: saved.data.version };
+    onDraft(next);
+    return next;
+  };
+
+  const test = useMutation({
+    mutationFn: async () => {
+      const saved = await save();
+      return (await api<TestResult>(`/integrations/${saved.id}/test`, { method: 'POST' })).data;
+    },
+  });
+  const connect = useMutation({
+    mutationFn: async () => {
+      const saved = await save();
+      const { data } = await api<{ authorizationUrl: string }>(`/integrations/${saved.id}/oauth/authorize`, {
+        method: 'POST',
+        body: { returnTo: `/integrations/new?connector=${encodeURIComponent(connector.id)}` },
+      });
+      window.open(data.authorizationUrl, '_blank', 'noopener');
+    },
+  });
+
+  return (
+    <Stack gap="sm" mt="md" maw={560}>
+      <TextInput
+        label={t('wizard.connection.name')}
+        required
+        value={name}
+        onChange={(event) => setName(event.currentTarget.value)}
+      />
+      {configFields.map(([field, schema]) => {
+        const label = schema.title ?? field;
+        const common = { label, description: schema.description, required: requiredConfig.has(field) };
+        if (schema.type === 'boolean')
+          return (
+            <Switch
+              key={field}
+              {...common}
+              checked={config[field] === true}
+              onChange={(event) => {
+                const checked = event.currentTarget.checked;
+                setConfig((current) => ({ ...current, [field]: checked }));
+              }}
+            />
+          );
+        if (schema.type === 'number' || schema.type === 'integer')
+          return (
+            <NumberInput
+              key={field}
+              {...common}
+              value={typeof config[field] === 'number' ? config[field] : ''}
+              onChange={(value) => setConfig((current) => ({ ...current, [field]: value }))}
+            />
+          );
+        return (
+          <TextInput
+            key={field}
+            {...common}
+            value={String(config[field] ?? '')}
+            onChange={(event) => {
+              const value = event.currentTarget.value;
+              setConfig((current) => ({ ...current, [field]: value }));
+            }}
+          />
+        );
+      })}
+      {credentialFields.map((field) => (
+        <PasswordInput
+          key={field}
+          label={connector.credentialsSchema.properties?.[field]?.title ?? field}
+          required={requiredCredentials.has(field)}
+          autoComplete="off"
+          value={credentials[field] ?? ''}
+          onChange={(event) => {
+            const value = event.currentTarget.value;
+            setCredentials((current) => ({ ...current, [field]: value }));
+          }}
+        />
+      ))}
+      {test.data && (
+        <Alert color={test.data.ok ? 'green' : 'red'} variant="light" role="status">
+          {test.data.ok
+            ? t('wizard.connection.ok', { ms: Math.round(test.data.latencyMs) })
+            : t('wizard.connection.failed', { detail: test.data.message })}
+        </Alert>
+      )}
+      {(test.error ?? connect.error) && (
+        <Alert color="red" variant="light" role="alert">
+          {(test.error ?? connect.error)?.message}
+        </Alert>
+      )}
+      {connect.isSuccess && <Alert color="blue">{t('wizard.connection.oauthOpened')}</Alert>}
+      <Group>
+        {oauth && (
+          <Button variant="default" loading={connect.isPending} onClick={() => connect.mutate()}>
+            {t('wizard.connection.connect')}
+          </Button>
+        )}
+        <Button variant="default" loading={test.isPending} onClick={() => test.mutate()}>
+          {t('wizard.connection.test')}
+        </Button>
+        <Button disabled={!draft || (!test.data?.ok && !connect.isSuccess)} onClick={onNext}>
+          {t('wizard.next')}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+function initialConfig(choice: Choice): Record<string, Value> {
+  const values: Record<string, Value> = {};
+  for (const [field, schema] of Object.entries(choice.connector.configSchema.properties ?? {})) {
+    const given = choice.template?.config[field] ?? schema.default;
+    if (typeof given === 'string' || typeof given === 'number' || typeof given === 'boolean')
+      values[field] = given;
+  }
+  return values;
+}
+
+function filled(values: Record<string, Value>): Record<string, Value> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ''));
+}
+
+function filledStrings(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value.trim() !== ''));
+}
