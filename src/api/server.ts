@@ -21,6 +21,7 @@ import { integrationRoutes } from './routes/integrations.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { mappingRoutes } from './routes/mapping.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { monitoringRoutes } from './routes/monitoring.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { proxyRoutes } from './routes/proxy.ts';
@@ -80,6 +81,7 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
   subscriptionRoutes(app, context);
   sessionRoutes(app, context);
   overviewRoutes(app, context);
+  monitoringRoutes(app, context);
   eventStreamRoutes(app, context);
   await dashboardRoutes(app);
   return app;

@@ -12,6 +12,7 @@ export interface IntegrationOverviewRow {
   errorKind: string | null;
   needsAttention: boolean;
   statusChangedAt: Date;
+  lastHealthCheck: { ok: boolean; message: string; latencyMs: number; checkedAt: string } | null;
   scheduleEnabled: boolean;
   lastSyncAt: Date | null;
   nextSyncAt: Date | null;
@@ -35,7 +36,7 @@ export async function listIntegrationOverview(db: Queryable): Promise<Integratio
   const { rows } = await db.query<IntegrationOverviewRow>(
     `SELECT c.id, c.name, c.connector, c.type, c.status, c.status_reason AS "statusReason",
             c.error_kind AS "errorKind", c.needs_attention AS "needsAttention",
-            c.status_changed_at AS "statusChangedAt",
+            c.status_changed_at AS "statusChangedAt", c.last_health_check AS "lastHealthCheck",
             coalesce((c.schedule->>'enabled')::boolean, false) AS "scheduleEnabled",
             s.last_sync_at AS "lastSyncAt", s.next_sync_at AS "nextSyncAt",
             coalesce(r.total, 0)::int AS records, coalesce(r.by_entity, '{}'::jsonb) AS "recordsByEntity",

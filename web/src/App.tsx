@@ -3,12 +3,17 @@ import { Center, Loader } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes } from 'react-router';
+import { AdminPage } from './admin/AdminPage.tsx';
+import { ConflictsPage } from './conflicts/ConflictsPage.tsx';
+import { IntegrationDetailPage } from './detail/IntegrationDetailPage.tsx';
 import { CredentialsPage } from './integrations/CredentialsPage.tsx';
 import { AppLayout } from './layout/AppLayout.tsx';
+import { MonitoringPage } from './monitoring/MonitoringPage.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { OverviewPage } from './overview/OverviewPage.tsx';
 import { useSession } from './session/SessionProvider.tsx';
 import { SessionProblem, SignInPage } from './session/SignInPage.tsx';
+import { EventsPage } from './subscriptions/EventsPage.tsx';
 import { NewIntegrationPage } from './wizard/NewIntegrationPage.tsx';
 
 export function App() {
@@ -46,6 +51,11 @@ function SignedIn() {
         <Route path="/" element={<OverviewPage />} />
         <Route path="/integrations/new" element={<NewIntegrationPage />} />
         <Route path="/integrations/:id/credentials" element={<CredentialsPage />} />
+        <Route path="/integrations/:id" element={<IntegrationDetailPage />} />
+        <Route path="/monitoring" element={<MonitoringPage />} />
+        <Route path="/conflicts" element={<ConflictsPage />} />
+        <Route path="/events" element={<EventsPage />} />
+        <Route path="/admin" element={<AdminPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </AppLayout>

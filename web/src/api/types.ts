@@ -34,6 +34,7 @@ export interface IntegrationSummary {
   errorKind: 'auth' | 'rate_limited' | 'transient' | 'permanent' | 'config' | null;
   needsAttention: boolean;
   statusChangedAt: string;
+  lastHealthCheck: { ok: boolean; message: string; latencyMs: number; checkedAt: string } | null;
   scheduleEnabled: boolean;
   lastSyncAt: string | null;
   nextSyncAt: string | null;

@@ -1,4 +1,7 @@
 // German, the dashboard's default language. en.ts has the same keys (checked by its type).
+import { detailDe, monitoringDe } from './detailDe.ts';
+import { operationsDe } from './operationsDe.ts';
+
 export const de = {
   app: {
     title: 'Integration Hub',
@@ -159,6 +162,9 @@ export const de = {
       toOverview: 'Zur Übersicht',
     },
   },
+  operations: operationsDe,
+  detail: detailDe,
+  monitoring: monitoringDe,
   navigation: { back: 'Zurück zur Übersicht', notFound: 'Diese Seite gibt es nicht.' },
 };
 

@@ -1,4 +1,6 @@
 import type { Messages } from './de.ts';
+import { detailEn, monitoringEn } from './detailEn.ts';
+import { operationsEn } from './operationsEn.ts';
 
 export const en: Messages = {
   app: {
@@ -158,5 +160,8 @@ export const en: Messages = {
       toOverview: 'To the overview',
     },
   },
+  operations: operationsEn,
+  detail: detailEn,
+  monitoring: monitoringEn,
   navigation: { back: 'Back to the overview', notFound: 'This page does not exist.' },
 };

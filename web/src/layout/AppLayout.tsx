@@ -5,6 +5,7 @@ import { IconLogout } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { OperationsNav } from '../admin/OperationsNav.tsx';
 import { useSession } from '../session/SessionProvider.tsx';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
 
@@ -19,6 +20,10 @@ export function AppLayout({ children }: { children: ReactNode }) {
             {t('app.title')}
           </Anchor>
           <Group gap="md" wrap="nowrap">
+            <Anchor component={Link} to="/monitoring" size="sm">
+              {t('monitoring.nav')}
+            </Anchor>
+            <OperationsNav />
             <LanguageSwitch />
             {principal && (
               <Group gap={6} wrap="nowrap" data-testid="principal">

@@ -1,8 +1,9 @@
 // One integration on the overview: status (active, error with its reason, paused), last sync,
 // records held, and on problems the way out (Reconnect, Retry) for those allowed to take it.
-import { Alert, Badge, Button, Card, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { IconAlertTriangle, IconPlugConnected, IconRefresh } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import type { IntegrationSummary } from '../api/types.ts';
 import { formatNumber, relativeTime } from '../format/relativeTime.ts';
 import { currentLanguage } from '../i18n/i18n.ts';
@@ -35,7 +36,9 @@ export function IntegrationCard({ integration, now }: { integration: Integration
         <Group justify="space-between" wrap="nowrap" align="flex-start">
           <div>
             <Title order={3} size="h4" id={titleId}>
-              {integration.name}
+              <Anchor component={Link} to={`/integrations/${integration.id}`} inherit c="inherit">
+                {integration.name}
+              </Anchor>
             </Title>
             <Text size="sm" c="dimmed">
               {integration.connectorName}
