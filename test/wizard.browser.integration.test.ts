@@ -1,8 +1,10 @@
 // The setup wizard in a real browser (Debian's Chromium) against a hub listening on HTTP and the
 // Xentral sandbox: a new user adds Xentral from the overview, tests the connection, accepts the
 // suggested mapping with its preview, sets the schedule, activates, and watches the first sync
-// finish; the overview then shows the card with its record count. Each step leaves a screenshot
-// in test-output/dashboard/wizard-NN-*.png.
+// finish; the overview then shows the card with its record count. Then the sandbox expires its
+// token: a sync started from the integration's page is refused, the card turns to error with
+// Reconnect, the admin enters the sandbox's new token and a retried sync brings the card back.
+// Each step leaves a screenshot in test-output/dashboard/wizard-NN-*.png.
 import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +42,12 @@ afterAll(async () => {
 const visible = (target: ReturnType<Page['getByText']>, timeout = 15_000) =>
   target.first().waitFor({ state: 'visible', timeout });
 const german = new Intl.NumberFormat('de-DE');
+let refusedToken = '';
+const card = () => page.getByRole('article', { name: NAME });
+const total = () => {
+  const { customers, products, salesOrders, invoices } = sandbox.data;
+  return customers.length + products.length + salesOrders.length + invoices.length;
+};
 
 describe('the setup wizard', () => {
   it('takes a new user from "+ Neu hinzufügen" to synced Xentral records in under a minute', async () => {
@@ -131,5 +139,79 @@ describe('the setup wizard', () => {
     } finally {
       await viewer.close();
     }
+  });
+
+  // The same page and the integration the wizard just created, carried on: the sandbox rotates
+  // its token, the next sync is refused, and the admin restores access from the card.
+  it('turns the wizard-created card to error with Reconnect when the sandbox expires the token', async () => {
+    refusedToken = sandbox.token;
+    const expired = await fetch(`${sandbox.url}/__sandbox/tokens/expire`, { method: 'POST' });
+    expect(expired.status).toBe(200);
+
+    // A sync the way a user starts one: from the integration's page, then back to the overview.
+    await card().getByRole('link', { name: NAME }).click();
+    await visible(page.getByRole('heading', { name: NAME, level: 1 }));
+    await page.getByRole('button', { name: 'Jetzt synchronisieren' }).click();
+    await visible(page.getByText(/Synchronisation gestartet\.|Eine Synchronisation läuft bereits\./));
+    await page.getByRole('link', { name: 'Zurück zur Übersicht' }).click();
+
+    await visible(card().getByText('Fehler', { exact: true }), 30_000);
+    await visible(card().getByText('Zugang abgelaufen oder abgelehnt'));
+    // The reason: the refused request, in full on hover (the card clamps long URLs).
+    const reason = card().getByText(`GET ${sandbox.url}/api/v1/customers`, { exact: false });
+    await visible(reason);
+    expect(await reason.getAttribute('title')).toContain('HTTP 401 (the access token is invalid or expired)');
+    await expect.poll(() => page.getByTestId('stat-issues').textContent()).toContain('1 mit Fehler');
+    await visible(card().getByRole('button', { name: 'Erneut verbinden' }));
+    await visible(card().getByRole('button', { name: 'Erneut versuchen' }));
+    await visible(page.getByText(`${NAME}: Zugang abgelaufen, bitte erneut verbinden`));
+    expect(await card().getByTestId('record-count').textContent()).toBe(german.format(total()));
+    await shoot(page, 'token-expired');
+  });
+
+  it('reconnects the card with the new token from the form', async () => {
+    await card().getByRole('button', { name: 'Erneut verbinden' }).click();
+    await visible(page.getByRole('heading', { name: `Zugangsdaten: ${NAME}` }));
+    // The stored token is only hinted at (its last characters), and it is the refused one.
+    await visible(page.getByText(`Gespeichert: ••••${refusedToken.slice(-4)}`, { exact: true }));
+    expect(sandbox.token).not.toBe(refusedToken);
+    await page.getByLabel('token').fill(sandbox.token);
+    expect(await page.getByLabel('token').inputValue()).toBe(sandbox.token);
+    await visible(page.getByRole('button', { name: 'Speichern' }));
+    await shoot(page, 'credentials');
+
+    await page.getByRole('button', { name: 'Speichern' }).click();
+    await visible(page.getByText(`Zugangsdaten von ${NAME} gespeichert.`));
+    await visible(card().getByText('Aktiv', { exact: true }));
+    expect(await card().getByRole('button', { name: 'Erneut verbinden' }).count()).toBe(0);
+  });
+
+  it('recovers: the retried sync succeeds and the card is active again', async () => {
+    // The refused run is still the card's last one; retrying it is the user's way to a new sync.
+    await visible(card().getByText(/Letzter Lauf fehlgeschlagen/));
+    await card().getByRole('button', { name: 'Erneut versuchen' }).click();
+    await visible(page.getByText(`Synchronisation von ${NAME} gestartet.`));
+    await visible(page.getByText(`${NAME}: Synchronisation abgeschlossen, keine Änderungen`), 30_000);
+    // The card has caught up with the finished run: no spinner, nothing left to retry.
+    await expect.poll(() => card().getByText('Synchronisiert …').count(), { timeout: 15_000 }).toBe(0);
+    expect(await card().getByRole('button', { name: 'Erneut versuchen' }).count()).toBe(0);
+    await visible(card().getByText('Aktiv', { exact: true }));
+    expect(
+      await card()
+        .getByText(/Letzter Lauf fehlgeschlagen/)
+        .count(),
+    ).toBe(0);
+    expect(await card().getByRole('button', { name: 'Erneut verbinden' }).count()).toBe(0);
+    expect(await card().getByTestId('record-count').textContent()).toBe(german.format(total()));
+    await visible(card().getByText('gerade eben'));
+    await expect.poll(() => page.getByTestId('stat-issues').textContent()).toContain('0 mit Fehler');
+
+    const listed = await hub.request({ method: 'GET', url: '/api/v1/integrations' });
+    const id = listed.body.items.find((item: { name: string }) => item.name === NAME).id;
+    const runs = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}/sync-runs?limit=5` });
+    const [retried, refused] = runs.body.items;
+    expect(refused).toMatchObject({ trigger: 'manual', state: 'failed', errorKind: 'auth' });
+    expect(retried).toMatchObject({ trigger: 'manual', state: 'succeeded', counts: { failed: 0 } });
+    await shoot(page, 'reconnected');
   });
 });
