@@ -3,7 +3,6 @@
 // sync, German and English, Recent Activity growing live without a reload, an expired token
 // turning the card to error with Reconnect, a viewer who sees no actions, and reconnecting with
 // new credentials. Each step leaves a screenshot in test-output/dashboard/.
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,8 +21,6 @@ let integrationId: string;
 const shoot = screenshots('dashboard');
 
 beforeAll(async () => {
-  // The page under test is built from the sources as they are now, not from an older build.
-  execFileSync('npm', ['run', 'build:web'], { stdio: 'ignore' });
   expect(existsSync(`${builtDashboardDir}/index.html`)).toBe(true);
   [hub, sandbox, browser] = await Promise.all([
     startTestHub({ HUB_SCHEDULER_INTERVAL_MS: '200' }, { listen: true }),

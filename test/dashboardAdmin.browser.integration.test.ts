@@ -4,7 +4,6 @@
 // token shown once and listed in the audit log, a data key rotation, and a viewer without the
 // administration link.
 // Each step leaves a screenshot in test-output/dashboard/admin-NN-*.png.
-import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startXentralSandbox, type XentralSandbox } from '../sandbox/xentral/index.ts';
@@ -24,7 +23,6 @@ const visible = (target: ReturnType<Page['getByText']>) =>
   target.first().waitFor({ state: 'visible', timeout: 15_000 });
 
 beforeAll(async () => {
-  execFileSync('npm', ['run', 'build:web'], { stdio: 'ignore' });
   [hub, erp, sink, browser] = await Promise.all([
     startTestHub({ HUB_SCHEDULER_INTERVAL_MS: '200', HUB_RELAY_POLL_MS: '200' }, { listen: true }),
     startXentralSandbox({ customers: 20, rateLimit: { limit: 1_000, windowMs: 60_000 } }),

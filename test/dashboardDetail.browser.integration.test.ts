@@ -3,7 +3,6 @@
 // per-entity status, the request log with the token redacted, testing the connection, pausing and
 // resuming, syncing again, a viewer without actions, the monitoring charts with data, and deleting
 // after confirming. Each step leaves test-output/dashboard/detail-NN-<step>.png.
-import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startXentralSandbox, type XentralSandbox } from '../sandbox/xentral/index.ts';
@@ -20,7 +19,6 @@ let integrationId: string;
 const shoot = screenshots('dashboard', 'detail-');
 
 beforeAll(async () => {
-  execFileSync('npm', ['run', 'build:web'], { stdio: 'ignore' });
   [hub, sandbox, browser] = await Promise.all([
     startTestHub({ HUB_SCHEDULER_INTERVAL_MS: '200' }, { listen: true }),
     startXentralSandbox({ customers: 1230, rateLimit: { limit: 10_000, windowMs: 60_000 } }),

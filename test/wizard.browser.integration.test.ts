@@ -5,7 +5,6 @@
 // token: a sync started from the integration's page is refused, the card turns to error with
 // Reconnect, the admin enters the sandbox's new token and a retried sync brings the card back.
 // Each step leaves a screenshot in test-output/dashboard/wizard-NN-*.png.
-import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startXentralSandbox, type XentralSandbox } from '../sandbox/xentral/index.ts';
@@ -20,7 +19,6 @@ let page: Page;
 const shoot = screenshots('dashboard', 'wizard-');
 
 beforeAll(async () => {
-  execFileSync('npm', ['run', 'build:web'], { stdio: 'ignore' });
   [hub, sandbox, browser] = await Promise.all([
     startTestHub({ HUB_SCHEDULER_INTERVAL_MS: '200' }, { listen: true }),
     startXentralSandbox({ customers: 120, rateLimit: { limit: 100_000, windowMs: 60_000 } }),
