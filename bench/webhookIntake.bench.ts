@@ -1,17 +1,21 @@
-// Inbound webhooks: verified (Standard Webhooks) and durably stored with their processing job,
-// under load from a second process, beside GET /healthz of the same server as the ceiling.
-// Processing is paused for the measurement (HUB_ROLE=api), so the figure is the intake alone.
+// Inbound webhooks: verified (Standard Webhooks) and durably stored, under load from a second
+// process. The ceiling is a bare route of the same server taking the same signed requests (same
+// body parser, hooks and tracing) and answering 202 without verifying or storing; GET /healthz
+// is printed beside it. Processing is paused for the measurement (HUB_ROLE=api), so the figure is
+// the intake alone.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config.ts';
 import { startHub } from '../src/hub.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { benchDatabase } from './support.ts';
 
 const run = promisify(execFile);
-const SECONDS = 8;
+const SECONDS = 5;
+const ROUNDS = 3;
 const CONNECTIONS = 64;
 
 interface LoadResult {
@@ -42,10 +46,12 @@ export async function webhookIntakeBenchmark() {
       HUB_DB_POOL_SIZE: '20',
       PORT: '0',
     }),
-    { logger: createLogger('warn') },
+    { logger: createLogger('warn'), listen: false },
   );
   try {
-    const created = await fetch(`${hub.url}/api/v1/integrations`, {
+    registerBareRoute(hub.app);
+    const url = await hub.app.listen({ port: 0, host: '127.0.0.1' });
+    const created = await fetch(`${url}/api/v1/integrations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -60,19 +66,25 @@ export async function webhookIntakeBenchmark() {
         schedule: { enabled: false },
       }),
     }).then((response) => response.json() as Promise<{ id: string }>);
-    const ceiling = await load({
-      url: `${hub.url}/healthz`,
+    const healthz = await load({
+      url: `${url}/healthz`,
       method: 'GET',
       seconds: SECONDS,
       connections: CONNECTIONS,
     });
-    const intake = await load({
-      url: `${hub.url}/webhooks/${created.id}`,
-      method: 'POST',
-      seconds: SECONDS,
-      connections: CONNECTIONS,
-      secret,
-    });
+    // The ceiling and the intake take turns, so a passing disturbance of the machine falls on
+    // both; each figure is the median of its rounds.
+    const ceilings: LoadResult[] = [];
+    const intakes: LoadResult[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const signed = { method: 'POST' as const, seconds: SECONDS, connections: CONNECTIONS, secret };
+      ceilings.push(await load({ ...signed, url: `${url}/bench/bare-webhook` }));
+      intakes.push(await load({ ...signed, url: `${url}/webhooks/${created.id}` }));
+    }
+    const ceiling = median(ceilings);
+    const intake = median(intakes);
+    const answered = intakes.reduce((sum, result) => sum + result.total - result.non2xx, 0);
+    const refused = intakes.reduce((sum, result) => sum + result.non2xx, 0);
     const stored = await database.pool.query<{ count: number }>(
       'SELECT count(*)::int AS count FROM inbound_webhooks',
     );
@@ -82,11 +94,14 @@ export async function webhookIntakeBenchmark() {
         webhooksPerSecond: intake.requestsPerSecond,
         p50Ms: intake.p50Ms,
         p99Ms: intake.p99Ms,
-        refused: intake.non2xx,
+        rounds: intakes.map((result) => result.requestsPerSecond),
+        refused,
         stored: stored.rows[0]?.count ?? 0,
-        answered: intake.total - intake.non2xx,
+        answered,
         ceiling: ceiling.requestsPerSecond,
-        ceilingWhat: 'GET /healthz on the same server, same load generator',
+        ceilingRounds: ceilings.map((result) => result.requestsPerSecond),
+        ceilingWhat: 'a bare POST route of the same server, same signed requests and load generator',
+        healthz: healthz.requestsPerSecond,
         ratio: Math.round((intake.requestsPerSecond / ceiling.requestsPerSecond) * 100) / 100,
         goal: '>= 3000/s, ratio >= 0.3',
       },
@@ -95,4 +110,25 @@ export async function webhookIntakeBenchmark() {
     await hub.stop();
     await database.close();
   }
+}
+
+/** Reads the body as the webhook route does (raw bytes), answers as it does, and does nothing else. */
+function registerBareRoute(app: FastifyInstance): void {
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    scope.post('/bench/bare-webhook', async (request, reply) => {
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      return reply
+        .code(202)
+        .type('application/json')
+        .send(JSON.stringify({ bytes: body.length, duplicate: false }));
+    });
+  });
+}
+
+/** The round with the median throughput (its latencies with it). */
+function median(results: LoadResult[]): LoadResult {
+  const sorted = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }

@@ -4,7 +4,6 @@
 // committed, so a crash after the 2xx loses nothing; under load this turns one commit per
 // webhook into one per batch.
 import type { Pool } from '../db/pool.ts';
-import { withTransaction } from '../db/pool.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { NewInboundWebhook } from './inboundWebhooksTable.ts';
 
@@ -56,10 +55,11 @@ export class WebhookWriter {
 
   async #commit(batch: Pending[]): Promise<void> {
     const webhooks = batch.map((item) => item.webhook);
-    const inserted = await withTransaction(this.#pool, async (tx) => {
-      // Rows of an integration deleted a moment ago are left out rather than failing the batch.
-      const { rows } = await tx.query<{ id: string }>(
-        `INSERT INTO inbound_webhooks (id, integration_id, message_id, received_at, headers, body, trace_id,
+    // One statement is its own transaction: no BEGIN and COMMIT round trips. Rows of an
+    // integration deleted a moment ago are left out rather than failing the batch.
+    const { rows } = await this.#pool.query<{ id: string }>({
+      name: 'store-inbound-webhooks',
+      text: `INSERT INTO inbound_webhooks (id, integration_id, message_id, received_at, headers, body, trace_id,
            traceparent, tracestate)
          SELECT u.id, u.integration_id, u.message_id, u.received_at, u.headers, u.body, u.trace_id, u.traceparent,
                 u.tracestate
@@ -69,20 +69,19 @@ export class WebhookWriter {
            JOIN integration_configs i ON i.id = u.integration_id
          ON CONFLICT (integration_id, message_id) DO NOTHING
          RETURNING id`,
-        [
-          webhooks.map((w) => w.id),
-          webhooks.map((w) => w.integrationId),
-          webhooks.map((w) => w.messageId),
-          webhooks.map((w) => w.receivedAt),
-          webhooks.map((w) => JSON.stringify(w.headers)),
-          webhooks.map((w) => w.body),
-          webhooks.map((w) => w.traceId),
-          webhooks.map((w) => w.traceparent ?? null),
-          webhooks.map((w) => w.tracestate ?? null),
-        ],
-      );
-      return new Set(rows.map((row) => row.id));
+      values: [
+        webhooks.map((w) => w.id),
+        webhooks.map((w) => w.integrationId),
+        webhooks.map((w) => w.messageId),
+        webhooks.map((w) => w.receivedAt),
+        webhooks.map((w) => JSON.stringify(w.headers)),
+        webhooks.map((w) => w.body),
+        webhooks.map((w) => w.traceId),
+        webhooks.map((w) => w.traceparent ?? null),
+        webhooks.map((w) => w.tracestate ?? null),
+      ],
     });
+    const inserted = new Set(rows.map((row) => row.id));
     const missed = webhooks.filter((webhook) => !inserted.has(webhook.id));
     const existing = missed.length > 0 ? await this.#existingIntegrations(missed) : new Set<string>();
     for (const item of batch) {
