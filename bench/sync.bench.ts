@@ -35,6 +35,8 @@ async function measure(count: number) {
     hub = await startHub(
       loadConfig({
         DATABASE_URL: database.url,
+        // The bench's sources and subscribers listen on loopback.
+        HUB_ALLOWED_NETWORKS: '127.0.0.0/8,::1/128',
         HUB_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'hub-bench-')),
         HUB_MASTER_KEY: randomBytes(32).toString('base64'),
         HUB_ADMIN_TOKEN: `hub_bench_${randomBytes(16).toString('hex')}`,

@@ -40,6 +40,8 @@ export async function webhookIntakeBenchmark() {
   const hub = await startHub(
     loadConfig({
       DATABASE_URL: database.url,
+      // The bench's sources and subscribers listen on loopback.
+      HUB_ALLOWED_NETWORKS: '127.0.0.0/8,::1/128',
       HUB_MASTER_KEY: randomBytes(32).toString('base64'),
       HUB_ADMIN_TOKEN: token,
       HUB_ROLE: 'api',

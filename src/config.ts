@@ -2,6 +2,7 @@
 // Nothing else in the code reads process.env.
 import path from 'node:path';
 import { z } from 'zod';
+import { AddressPolicy } from './network/addressPolicy.ts';
 
 const optionalString = z
   .string()
@@ -59,6 +60,16 @@ const environmentSchema = z.object({
     .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as Europe/Berlin')
     .default('Europe/Berlin'),
   HUB_PUBLIC_URL: httpUrl,
+  HUB_ALLOWED_NETWORKS: z
+    .string()
+    .optional()
+    .superRefine((value, context) => {
+      try {
+        AddressPolicy.parse(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   HUB_OIDC_ISSUER: optionalString,
   HUB_OIDC_AUDIENCE: optionalString,
   HUB_OIDC_JWKS_URL: optionalString,
@@ -93,6 +104,8 @@ export interface HubConfig {
   relayPollMs: number;
   reportTimezone: string;
   publicUrl: string;
+  /** Special-purpose networks (loopback, private, …) the hub may call out to anyway. */
+  allowedNetworks: AddressPolicy;
   logLevel: string;
   apiRateLimitPerMinute: number;
   bodyLimitBytes: number;
@@ -142,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     reportTimezone: e.HUB_REPORT_TIMEZONE,
     // Where browsers reach the hub: OAuth providers send the user back to its callback route.
     publicUrl: (e.HUB_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    allowedNetworks: AddressPolicy.parse(e.HUB_ALLOWED_NETWORKS),
     oidc: oidcFrom(e),
     tracing: {
       serviceName: e.OTEL_SERVICE_NAME,

@@ -13,6 +13,7 @@ import { ConnectorRuntime } from './connectors/runtime/connectorRuntime.ts';
 import { loadMigrations, migrate } from './db/migrate.ts';
 import { openDatabase } from './db/openDatabase.ts';
 import { createEventBackbone } from './events/eventBackbone.ts';
+import { OutboundNetwork } from './network/outboundNetwork.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { flushTracing, setupTracing } from './observability/tracing.ts';
@@ -62,7 +63,9 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     const queue = await SyncQueue.start(database.url, logger, { worker: runsWorkers });
     started.unshift(() => queue.stop());
     const metrics = createMetrics(database.pool);
-    const runtime = new ConnectorRuntime({ pool: database.pool, vault, catalog, logger, metrics });
+    const network = new OutboundNetwork(config.allowedNetworks);
+    started.unshift(() => network.close());
+    const runtime = new ConnectorRuntime({ pool: database.pool, vault, catalog, logger, metrics, network });
     const sync = new SyncService({
       pool: database.pool,
       queue,
@@ -106,6 +109,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       deliveryTimeoutMs: config.deliveryTimeoutMs,
       relayPollMs: config.relayPollMs,
       runsWorkers,
+      network,
     });
     const context: HubContext = {
       config,
@@ -114,13 +118,14 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       logger,
       vault,
       catalog,
-      integrations: new IntegrationService({ pool: database.pool, vault, catalog }),
+      integrations: new IntegrationService({ pool: database.pool, vault, catalog, network }),
       runtime,
       sync,
       webhooks: { receiver: webhooks.receiver, service: webhooks.service },
       schemas: events.schemas,
       events: { subscriptions: events.subscriptions, handlers: events.handlers },
       metrics,
+      network,
       migrations,
       oidc: config.oidc ? createOidcVerifier(config.oidc) : undefined,
     };
@@ -155,6 +160,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
         await queue.stop();
         await app.close();
         await runtime.close();
+        await network.close();
         await database.close();
         await flushTracing().catch((error: unknown) =>
           logger.warn({ err: error }, 'spans could not be sent before stopping'),

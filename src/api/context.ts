@@ -8,6 +8,7 @@ import type { Pool } from '../db/pool.ts';
 import type { SchemaRegistry } from '../events/schemas/schemaRegistry.ts';
 import type { SubscriptionService } from '../events/subscriptions/subscriptionService.ts';
 import type { InProcessTransport } from '../events/transports/inProcessTransport.ts';
+import type { OutboundNetwork } from '../network/outboundNetwork.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { HubMetrics } from '../observability/metrics.ts';
 import type { IntegrationService } from '../registry/integrationService.ts';
@@ -32,6 +33,8 @@ export interface HubContext {
   /** Subscriptions, and the in-process handlers this process serves (register before start). */
   events: { subscriptions: SubscriptionService; handlers: InProcessTransport };
   metrics: HubMetrics;
+  /** The way out of the hub: connections only to addresses the operator's policy allows. */
+  network: OutboundNetwork;
   migrations: Migration[];
   oidc: OidcVerifier | undefined;
 }

@@ -1,6 +1,7 @@
 // The event backbone of one hub process, put together: subscriptions and the schema registry
 // (every process), in-process handlers, and, in worker processes, the relay with its transports.
 import type { Pool } from '../db/pool.ts';
+import type { OutboundNetwork } from '../network/outboundNetwork.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Vault } from '../vault/vault.ts';
 import { EventRelay } from './relay/eventRelay.ts';
@@ -19,6 +20,7 @@ export interface EventBackboneDependencies {
   deliveryTimeoutMs: number;
   relayPollMs: number;
   runsWorkers: boolean;
+  network: OutboundNetwork;
 }
 
 export interface EventBackbone {
@@ -39,7 +41,7 @@ export async function createEventBackbone(deps: EventBackboneDependencies): Prom
           vault,
           logger,
           transports: {
-            http: new HttpTransport(deps.deliveryTimeoutMs),
+            http: new HttpTransport(deps.deliveryTimeoutMs, deps.network),
             nats: new NatsTransport(deps.natsUrl, logger),
             'in-process': handlers,
           },
@@ -55,6 +57,11 @@ export async function createEventBackbone(deps: EventBackboneDependencies): Prom
     : undefined;
   const schemas = new SchemaRegistry({ pool, logger });
   await schemas.registerShipped();
-  const subscriptions = new SubscriptionService({ pool, vault, natsEnabled: deps.natsUrl !== undefined });
+  const subscriptions = new SubscriptionService({
+    pool,
+    vault,
+    natsEnabled: deps.natsUrl !== undefined,
+    network: deps.network,
+  });
   return { subscriptions, handlers, schemas, relay };
 }

@@ -24,6 +24,8 @@ export interface OAuthConnectDeps {
   vault: Vault;
   catalog: ConnectorCatalog;
   publicUrl: string;
+  /** The hub's guarded fetch: the token endpoint is a URL people configured. */
+  fetch: typeof globalThis.fetch;
 }
 
 export const callbackPath = '/api/v1/oauth/callback';
@@ -136,7 +138,11 @@ export async function completeAuthorization(
       callback,
       pending.redirectUri,
       pending.codeVerifier,
-      { signal: AbortSignal.timeout(15_000), [oauth.allowInsecureRequests]: tokenUrl.protocol === 'http:' },
+      {
+        signal: AbortSignal.timeout(15_000),
+        [oauth.allowInsecureRequests]: tokenUrl.protocol === 'http:',
+        [oauth.customFetch]: deps.fetch,
+      },
     );
     tokens = await oauth.processAuthorizationCodeResponse(server, client, response);
   } catch (error) {

@@ -8,6 +8,8 @@ import type { AnyConnectorDefinition, ConnectionResult } from '../connectors/sdk
 import type { Pool, Queryable } from '../db/pool.ts';
 import { withTransaction } from '../db/pool.ts';
 import { HubError, notFound } from '../errors.ts';
+import type { OutboundNetwork } from '../network/outboundNetwork.ts';
+import { outboundTargets, refusedTargets } from '../network/outboundTargets.ts';
 import { resetSchedule } from '../sync/syncStatusTable.ts';
 import type { Vault } from '../vault/vault.ts';
 import { credentialsAad, openCredentials } from './credentialStore.ts';
@@ -39,6 +41,7 @@ export interface RegistryDependencies {
   pool: Pool;
   vault: Vault;
   catalog: ConnectorCatalog;
+  network: OutboundNetwork;
 }
 
 export interface ChangeContext {
@@ -65,6 +68,7 @@ export class IntegrationService {
       entities: input.entities ?? template?.entities ?? connector.entities,
       mapping: input.mapping ?? (template?.mapping as Record<string, unknown> | undefined) ?? {},
     });
+    await this.#checkOutboundTargets(parts.config);
     const id = randomUUID();
     return withTransaction(this.#deps.pool, async (tx) => {
       const sealed = await this.#sealCredentials(tx, id, parts.credentials);
@@ -131,6 +135,8 @@ export class IntegrationService {
           unknown
         >,
       });
+      // Only a change of config is checked, so an integration the policy now refuses can still be paused.
+      if (patch.config !== undefined) await this.#checkOutboundTargets(parts.config);
       const credentialChanges = diffCredentialKeys(currentCredentials, parts.credentials);
       const credentialsChanged = credentialChanges.set.length > 0 || credentialChanges.removed.length > 0;
       // A person fixing the settings of an integration in error gives it its next chance at once.
@@ -196,7 +202,18 @@ export class IntegrationService {
     const integration = await this.get(id);
     const connector = this.#deps.catalog.get(integration.connector);
     const credentials = await this.#openCredentials(integration);
-    return connector.testConnection({ config: integration.config, credentials, signal });
+    return connector.testConnection({
+      config: integration.config,
+      credentials,
+      signal,
+      network: this.#deps.network,
+    });
+  }
+
+  /** Every URL and host of the config the hub would call, against the address policy. */
+  async #checkOutboundTargets(config: Record<string, unknown>): Promise<void> {
+    const problems = await refusedTargets(this.#deps.network, outboundTargets(config, 'config'));
+    if (problems.length > 0) throw validationFailed(problems);
   }
 
   /** The decrypted credentials, for the code that calls the external system. Never for a response. */

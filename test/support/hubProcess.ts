@@ -25,7 +25,14 @@ export function spawnHub(env: Record<string, string>): HubProcess {
   const port = env.PORT ?? '0';
   const child = spawn(process.execPath, ['src/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', HUB_LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      HUB_LOG_LEVEL: 'info',
+      // The sandboxes and subscribers of the tests live on loopback.
+      HUB_ALLOWED_NETWORKS: '127.0.0.0/8,::1/128',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -29,6 +29,9 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
+/** What the tests' hubs may call besides the internet: loopback, where every sandbox listens. */
+export const loopback = '127.0.0.0/8,::1/128';
+
 /** `listen: true` serves HTTP on a free loopback port (HUB_PUBLIC_URL set to it), for systems that call the hub. */
 export async function startTestHub(
   env: Record<string, string> = {},
@@ -49,6 +52,8 @@ export async function startTestHub(
     HUB_MASTER_KEY: randomBytes(32).toString('base64'),
     HUB_ADMIN_TOKEN: adminToken,
     HUB_LOG_LEVEL: 'debug',
+    // The sandboxes, subscribers and servers of the tests live on loopback.
+    HUB_ALLOWED_NETWORKS: loopback,
     ...(options.listen ? await listenEnv() : {}),
     ...env,
   });

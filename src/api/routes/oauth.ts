@@ -26,6 +26,7 @@ export function oauthRoutes(app: FastifyInstance, context: HubContext): void {
     vault: context.vault,
     catalog: context.catalog,
     publicUrl: context.config.publicUrl,
+    fetch: context.network.fetch,
   };
   const routes = app.withTypeProvider<ZodTypeProvider>();
 

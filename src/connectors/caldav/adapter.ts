@@ -96,7 +96,12 @@ function clientFetch(
 }
 
 /** A fetch with basic auth straight to the server, for the connection test (which has no runtime). */
-export function plainFetch(credentials: CaldavCredentials, timeoutMs: number, signal: AbortSignal): DavFetch {
+export function plainFetch(
+  credentials: CaldavCredentials,
+  timeoutMs: number,
+  signal: AbortSignal,
+  fetch: DavFetch,
+): DavFetch {
   const authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
   return async (input, init) => {
     const method = (init?.method ?? 'GET').toUpperCase();

@@ -21,8 +21,8 @@ export const caldavConnector: ConnectorDefinition<CaldavConfig, CaldavCredential
   entities: ['calendarEvent'],
   rateLimits: { requestsPerMinute: 120, requestsPerDay: null, concurrency: 2 },
   // The test has no runtime, so it goes straight to the server (without the integration's rate limit).
-  testConnection: ({ config, credentials, signal }) =>
-    checkCalendar(config, plainFetch(credentials, config.timeoutMs, signal)),
+  testConnection: ({ config, credentials, signal, network }) =>
+    checkCalendar(config, plainFetch(credentials, config.timeoutMs, signal, network.fetch)),
   createAdapter: createCaldavAdapter,
   canonicalEntity: () => 'calendarEvent',
   defaultMapping: {

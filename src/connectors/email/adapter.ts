@@ -15,7 +15,7 @@ export function createEmailAdapter(
   const { config, credentials } = runtime;
   const open = async (signal?: AbortSignal) => {
     await runtime.rateLimit(signal);
-    const client = await openImap(config, credentials);
+    const client = await openImap(config, credentials, runtime.network);
     return { client, close: () => closeImap(client) };
   };
 
@@ -65,7 +65,7 @@ export function createEmailAdapter(
     sync,
     send: async (message, signal) => {
       await runtime.rateLimit(signal);
-      return sendMessage(config, credentials, message, () => open(signal));
+      return sendMessage(config, credentials, message, () => open(signal), runtime.network);
     },
   };
 }

@@ -1,11 +1,25 @@
 // A connection to the mailbox with imapflow, and what its failures mean for the sync engine.
 import { ImapFlow } from 'imapflow';
+import type { OutboundNetwork } from '../../network/outboundNetwork.ts';
 import { ConnectorError, toConnectorError } from '../sdk/connectorError.ts';
 import type { EmailConfig, EmailCredentials } from './config.ts';
 
-export async function openImap(config: EmailConfig, credentials: EmailCredentials): Promise<ImapFlow> {
+export async function openImap(
+  config: EmailConfig,
+  credentials: EmailCredentials,
+  network: OutboundNetwork,
+): Promise<ImapFlow> {
+  // The server's address is resolved and checked by the hub's policy, and imapflow connects to
+  // exactly that address (the name stays the TLS server name).
+  let target: { address: string };
+  try {
+    target = await network.resolve(config.imap.host);
+  } catch (error) {
+    throw toConnectorError(error, 'connecting to the IMAP server');
+  }
   const client = new ImapFlow({
-    host: config.imap.host,
+    host: target.address,
+    ...(target.address === config.imap.host ? {} : { servername: config.imap.host }),
     port: config.imap.port,
     secure: config.imap.secure,
     auth: { user: credentials.username, pass: credentials.password },

@@ -30,10 +30,10 @@ export const emailConnector: ConnectorDefinition<EmailConfig, EmailCredentials> 
   entities: ['email'],
   // IMAP servers limit connections more than requests; a few commands a sync.
   rateLimits: { requestsPerMinute: 600, requestsPerDay: null, concurrency: 1 },
-  testConnection: async ({ config, credentials }) => {
+  testConnection: async ({ config, credentials, network }) => {
     const started = performance.now();
     try {
-      const client = await openImap(config, credentials);
+      const client = await openImap(config, credentials, network);
       try {
         const status = await client.status(config.folders[0] ?? 'INBOX', { messages: true });
         return {

@@ -3,6 +3,7 @@
 import type { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import type { OutboundNetwork } from '../../network/outboundNetwork.ts';
 import type { OutboundMessage, SentMessage } from '../sdk/adapter.ts';
 import { ConnectorError, toConnectorError } from '../sdk/connectorError.ts';
 import type { EmailConfig, EmailCredentials } from './config.ts';
@@ -12,6 +13,7 @@ export async function sendMessage(
   credentials: EmailCredentials,
   message: OutboundMessage,
   openMailbox: () => Promise<{ client: ImapFlow; close(): Promise<void> }>,
+  network: OutboundNetwork,
 ): Promise<SentMessage> {
   const smtp = config.smtp;
   if (!smtp) throw new ConnectorError('config', 'this integration has no SMTP server to send through');
@@ -37,8 +39,16 @@ export async function sendMessage(
   const node = new MailComposer(mail).compile();
   const raw = await node.build();
   const messageId = node.messageId();
+  // Resolved and checked by the hub's policy; nodemailer connects to exactly that address.
+  let target: { address: string };
+  try {
+    target = await network.resolve(smtp.host);
+  } catch (error) {
+    throw toConnectorError(error, 'connecting to the SMTP server');
+  }
   const transport = nodemailer.createTransport({
-    host: smtp.host,
+    host: target.address,
+    ...(target.address === smtp.host ? {} : { servername: smtp.host }),
     port: smtp.port,
     secure: smtp.secure,
     requireTLS: smtp.requireTls,

@@ -30,13 +30,13 @@ export const googleCalendarConnector: ConnectorDefinition<GoogleCalendarConfig, 
     // Google hands out a refresh token only for offline access, and again only after a new consent.
     extraParams: { access_type: 'offline', prompt: 'consent' },
   }),
-  testConnection: async ({ config, credentials, signal }) => {
+  testConnection: async ({ config, credentials, signal, network }) => {
     const started = performance.now();
     if (!credentials.refreshToken) {
       return { ok: false, message: 'not connected yet: connect the integration to Google', latencyMs: 0 };
     }
     try {
-      const response = await fetch(config.tokenUrl, {
+      const response = await network.fetch(config.tokenUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({

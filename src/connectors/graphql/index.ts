@@ -23,13 +23,13 @@ export const graphqlConnector: ConnectorDefinition<GraphqlConfig, GraphqlCredent
   entities: ['customer', 'contact', 'order', 'product', 'item'],
   rateLimits: { requestsPerMinute: 300, requestsPerDay: null, concurrency: 2 },
   webhooks: configuredWebhookReceiver(),
-  testConnection: async ({ config, credentials, signal }) => {
+  testConnection: async ({ config, credentials, signal, network }) => {
     const started = performance.now();
     const headers: Record<string, string> = { 'content-type': 'application/json', ...config.headers };
     if (config.auth.kind === 'apiKey') headers[config.auth.headerName] = credentials.apiKey ?? '';
     if (config.auth.kind === 'bearer') headers.authorization = `Bearer ${credentials.token ?? ''}`;
     try {
-      const response = await fetch(config.endpoint, {
+      const response = await network.fetch(config.endpoint, {
         method: 'POST',
         headers,
         body: JSON.stringify({ query: '{ __typename }' }),

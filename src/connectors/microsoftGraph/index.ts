@@ -32,10 +32,10 @@ export const microsoftGraphConnector: ConnectorDefinition<GraphConfig, GraphCred
       clientAuth: 'post',
     };
   },
-  testConnection: async ({ config }) => {
+  testConnection: async ({ config, network }) => {
     const started = performance.now();
     try {
-      const response = await fetch(
+      const response = await network.fetch(
         `${config.loginUrl.replace(/\/$/, '')}/${config.tenant}/oauth2/v2.0/token`,
         {
           method: 'POST',

@@ -8,6 +8,7 @@ export async function testRestConnection({
   config,
   credentials,
   signal,
+  network,
 }: ConnectionTestInput<RestConfig, RestCredentials>): Promise<ConnectionResult> {
   const url = new URL(`${config.baseUrl.replace(/\/$/, '')}${config.healthCheckPath}`);
   const auth = restAuth(config, credentials);
@@ -21,7 +22,7 @@ export async function testRestConnection({
         headers: { accept: 'application/json', ...config.headers },
       };
       await auth.apply(outgoing);
-      response = await fetch(outgoing.url, {
+      response = await network.fetch(outgoing.url, {
         headers: outgoing.headers,
         signal: AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs)]),
         redirect: 'manual',

@@ -2,8 +2,9 @@
 // machinery to it. Connection pools (undici agents), circuit breakers and rate limiters are kept
 // per integration for the life of the process, so every run and proxy call shares them.
 import type { CircuitBreakerPolicy } from 'cockatiel';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import type { Pool } from '../../db/pool.ts';
+import type { OutboundNetwork } from '../../network/outboundNetwork.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { HubMetrics } from '../../observability/metrics.ts';
 import { openCredentials } from '../../registry/credentialStore.ts';
@@ -28,6 +29,7 @@ export interface RuntimeDependencies {
   catalog: ConnectorCatalog;
   logger: Logger;
   metrics: HubMetrics;
+  network: OutboundNetwork;
 }
 
 export interface AdapterOptions {
@@ -67,6 +69,7 @@ export class ConnectorRuntime {
       config,
       credentials: connector.credentialsSchema.parse(credentials),
       logger: logger.child({ integrationId: integration.id }),
+      network: this.#deps.network,
       http: (setup: HttpClientSetup) => {
         authProviders.push(setup.auth);
         return new ConnectorHttpClient({
@@ -105,6 +108,7 @@ export class ConnectorRuntime {
           integrationId: integration.id,
           credentials,
           setup,
+          fetch: this.#deps.network.fetch,
         });
         return oauth2Auth(source);
       },
@@ -145,7 +149,12 @@ export class ConnectorRuntime {
   #agent(integrationId: string): Agent {
     let agent = this.#agents.get(integrationId);
     if (!agent) {
-      agent = new Agent({ keepAliveTimeout: 10_000, connections: 16, connect: { timeout: 10_000 } });
+      // Every connection of the integration passes the address policy, whatever DNS says by then.
+      agent = this.#deps.network.agent({
+        keepAliveTimeout: 10_000,
+        connections: 16,
+        connect: { timeout: 10_000 },
+      });
       this.#agents.set(integrationId, agent);
     }
     return agent;

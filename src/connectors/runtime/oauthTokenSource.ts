@@ -4,6 +4,7 @@
 // leave the hub holding a refresh token the server has already retired.
 import * as oauth from 'oauth4webapi';
 import type { Pool } from '../../db/pool.ts';
+import { addressRefusal } from '../../network/outboundNetwork.ts';
 import { updateCredentialsLocked } from '../../registry/credentialStore.ts';
 import type { Vault } from '../../vault/vault.ts';
 import { type OAuthTokenSource, type OAuthTokens, REFRESH_AHEAD_MS } from '../sdk/auth/oauth2Auth.ts';
@@ -16,6 +17,8 @@ export interface StoredTokenDependencies {
   integrationId: string;
   credentials: Record<string, string>;
   setup: OAuthClientSetup;
+  /** The hub's guarded fetch: the token endpoint is a URL people configured. */
+  fetch: typeof globalThis.fetch;
   onRefreshed?: () => void;
 }
 
@@ -41,7 +44,7 @@ export function storedOAuthTokenSource(deps: StoredTokenDependencies): OAuthToke
             tokens.accessToken !== rejected &&
             (tokens.expiresAt === undefined || tokens.expiresAt - REFRESH_AHEAD_MS > Date.now());
           if (stillGood) return undefined;
-          return { ...current, ...(await refreshGrant(deps.setup, current)) };
+          return { ...current, ...(await refreshGrant(deps.setup, current, deps.fetch)) };
         },
       );
       deps.onRefreshed?.();
@@ -54,7 +57,11 @@ export function storedOAuthTokenSource(deps: StoredTokenDependencies): OAuthToke
   };
 }
 
-async function refreshGrant(setup: OAuthClientSetup, current: Record<string, string>) {
+async function refreshGrant(
+  setup: OAuthClientSetup,
+  current: Record<string, string>,
+  fetch: typeof globalThis.fetch,
+) {
   if (!current.refreshToken) {
     throw new ConnectorError('auth', 'there is no refresh token: connect the integration again');
   }
@@ -68,6 +75,7 @@ async function refreshGrant(setup: OAuthClientSetup, current: Record<string, str
     const response = await oauth.refreshTokenGrantRequest(server, client, clientAuth, current.refreshToken, {
       signal: AbortSignal.timeout(15_000),
       [oauth.allowInsecureRequests]: tokenUrl.protocol === 'http:',
+      [oauth.customFetch]: fetch,
     });
     const result = await oauth.processRefreshTokenResponse(server, client, response);
     return {
@@ -89,6 +97,9 @@ async function refreshGrant(setup: OAuthClientSetup, current: Record<string, str
         httpStatus: error.status,
       });
     }
+    const refused = addressRefusal(error);
+    if (refused)
+      throw new ConnectorError('config', `the token endpoint: ${refused.message}`, { cause: error });
     throw new ConnectorError('transient', `the token refresh failed: ${(error as Error).message}`, {
       cause: error,
     });

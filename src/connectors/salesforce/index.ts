@@ -27,11 +27,11 @@ export const salesforceConnector: ConnectorDefinition<SalesforceConfig, Salesfor
     scopes: ['api', 'refresh_token'],
     clientAuth: 'post',
   }),
-  testConnection: async ({ config }) => {
+  testConnection: async ({ config, network }) => {
     // Without stored tokens a test can only check that the instance answers at all.
     const started = performance.now();
     try {
-      const response = await fetch(
+      const response = await network.fetch(
         `${config.instanceUrl.replace(/\/$/, '')}/services/data/${config.apiVersion}/limits`,
         {
           signal: AbortSignal.timeout(config.timeoutMs),

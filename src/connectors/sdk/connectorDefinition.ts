@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { FieldProblem } from '../../errors.ts';
 import type { EntityMappingInput } from '../../mapping/index.ts';
+import type { OutboundNetwork } from '../../network/outboundNetwork.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { IntegrationAdapter } from './adapter.ts';
 import type { AuthProvider } from './auth/authProvider.ts';
@@ -34,6 +35,8 @@ export interface ConnectionTestInput<Config, Credentials> {
   config: Config;
   credentials: Credentials;
   signal: AbortSignal;
+  /** The only way out of the hub: its fetch and host resolution refuse addresses the policy refuses. */
+  network: OutboundNetwork;
 }
 
 export interface HttpClientSetup {
@@ -80,6 +83,11 @@ export interface AdapterRuntime<Config, Credentials> {
   config: Config;
   credentials: Credentials;
   logger: Logger;
+  /**
+   * The hub's way out for what does not go through `http()` (IMAP and SMTP sockets, token
+   * endpoints): connections only to addresses the operator's policy allows.
+   */
+  network: OutboundNetwork;
   /** An HTTP client with auth, rate limit, retries, circuit breaker and request logging applied. */
   http(setup: HttpClientSetup): ConnectorHttpClient;
   /**

@@ -2,6 +2,7 @@
 // transient and rate_limited are retried (and heal by themselves), auth and config need a person
 // (or a token refresh), permanent fails the request without retry.
 import { HubError } from '../../errors.ts';
+import { addressRefusal } from '../../network/outboundNetwork.ts';
 
 export const connectorErrorKinds = ['auth', 'rate_limited', 'transient', 'permanent', 'config'] as const;
 export type ConnectorErrorKind = (typeof connectorErrorKinds)[number];
@@ -67,6 +68,9 @@ const transientNetworkCodes = new Set([
 /** Turns anything thrown while talking to a source into a ConnectorError. */
 export function toConnectorError(error: unknown, what: string): ConnectorError {
   if (error instanceof ConnectorError) return error;
+  // The address policy refused the connection: a person has to change the URL (or the policy).
+  const refused = addressRefusal(error);
+  if (refused) return new ConnectorError('config', `${what}: ${refused.message}`, { cause: error });
   const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
   const name = (error as Error).name;
   if (name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {

@@ -236,6 +236,7 @@ export function fetchTransport(
   config: SoapConfig,
   credentials: SoapCredentials,
   signal: AbortSignal,
+  fetch: typeof globalThis.fetch,
 ): SoapTransport {
   const auth = soapHttpAuth(config, credentials);
   return async (exchange) => {

@@ -22,11 +22,16 @@ export const soapConnector: ConnectorDefinition<SoapConfig, SoapCredentials> = {
   checkCredentials: checkSoapCredentials,
   entities: ['customer', 'contact', 'address', 'invoice', 'order', 'product', 'item'],
   rateLimits: { requestsPerMinute: 120, requestsPerDay: null, concurrency: 1 },
-  testConnection: ({ config, credentials, signal }) =>
+  testConnection: ({ config, credentials, signal, network }) =>
     connectionResult(() =>
       probeSoap(
         config,
-        openSoapSession(config, credentials, fetchTransport(config, credentials, signal), signal),
+        openSoapSession(
+          config,
+          credentials,
+          fetchTransport(config, credentials, signal, network.fetch),
+          signal,
+        ),
         signal,
       ),
     ),

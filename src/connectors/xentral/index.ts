@@ -22,11 +22,11 @@ export const xentralConnector: ConnectorDefinition<XentralConfig, XentralCredent
   credentialsSchema: xentralCredentialsSchema,
   entities: Object.keys(xentralEntities),
   rateLimits: { requestsPerMinute: 100, requestsPerDay: null, concurrency: 1 },
-  testConnection: async ({ config, credentials, signal }): Promise<ConnectionResult> => {
+  testConnection: async ({ config, credentials, signal, network }): Promise<ConnectionResult> => {
     const url = new URL(`${config.baseUrl.replace(/\/$/, '')}${xentralEntities.customer.path}?page[size]=1`);
     const started = performance.now();
     try {
-      const response = await fetch(url, {
+      const response = await network.fetch(url, {
         headers: { accept: XENTRAL_MEDIA_TYPE, authorization: `Bearer ${credentials.token}` },
         signal: AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs)]),
       });

@@ -6,6 +6,8 @@ import type { Principal } from '../../access/principal.ts';
 import { recordAudit } from '../../audit/recordAudit.ts';
 import { type Pool, withTransaction } from '../../db/pool.ts';
 import { HubError, notFound } from '../../errors.ts';
+import type { OutboundNetwork } from '../../network/outboundNetwork.ts';
+import { outboundTargets, refusedTargets } from '../../network/outboundTargets.ts';
 import type { Vault } from '../../vault/vault.ts';
 import { countDeliveries, listDeliveries, replayDeadLetters, replayFrom } from '../relay/deliveriesTable.ts';
 import { newSigningSecret, subscriptionSecretAad } from './subscriptionSecret.ts';
@@ -40,6 +42,7 @@ export interface SubscriptionServiceDependencies {
   pool: Pool;
   vault: Vault;
   natsEnabled: boolean;
+  network: OutboundNetwork;
 }
 
 export class SubscriptionService {
@@ -68,6 +71,7 @@ export class SubscriptionService {
         fields: [{ field: 'kind', message: 'NATS_URL is not set on this hub' }],
       });
     }
+    await this.#checkUrl(input.url);
     const id = randomUUID();
     const secret = input.kind === 'http' ? newSigningSecret() : undefined;
     const row = await withTransaction(this.#deps.pool, async (tx) => {
@@ -109,6 +113,7 @@ export class SubscriptionService {
   }
 
   async update(id: string, changes: SubscriptionChanges, actor: Principal, traceId: string) {
+    await this.#checkUrl(changes.url);
     return withTransaction(this.#deps.pool, async (tx) => {
       const row = await updateSubscription(tx, id, changes);
       if (!row) throw notFound('subscription', id);
@@ -178,6 +183,15 @@ export class SubscriptionService {
       });
       return { queued };
     });
+  }
+
+  /** The subscriber's URL against the address policy: 400 naming `url` when it is refused. */
+  async #checkUrl(url: string | undefined): Promise<void> {
+    if (url === undefined) return;
+    const problems = await refusedTargets(this.#deps.network, outboundTargets(url, 'url'));
+    if (problems.length === 0) return;
+    const detail = problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
+    throw new HubError('validation', 'VALIDATION_FAILED', detail, { fields: problems });
   }
 
   async #find(id: string): Promise<SubscriptionRow> {

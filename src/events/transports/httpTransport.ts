@@ -2,21 +2,24 @@
 // dedupe key, the same on every attempt), webhook-timestamp, and webhook-signature made with the
 // subscription's secret by the spec's reference library. Only 2xx is success; 410 disables the
 // endpoint; Retry-After on 429, 502, 503 and 504 is honoured. The current span (the relay's
-// `event.deliver`) goes along as `traceparent`.
+// `event.deliver`) goes along as `traceparent`. Connections pass the hub's address policy (after
+// DNS, at connect time); redirects are not followed (a 3xx is a failed attempt).
 import { Webhook } from 'standardwebhooks';
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
+import { addressRefusal, type OutboundNetwork } from '../../network/outboundNetwork.ts';
 import { injectTraceHeaders } from '../../observability/tracing.ts';
 import type { AttemptResult, DeliveryTarget, OutboundEvent, Transport } from './transport.ts';
 
 const honoursRetryAfter = new Set([429, 502, 503, 504]);
 
 export class HttpTransport implements Transport {
-  readonly #agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
+  readonly #agent: Agent;
   readonly #signers = new Map<string, Webhook>();
   readonly #timeoutMs: number;
 
-  constructor(timeoutMs: number) {
+  constructor(timeoutMs: number, network: OutboundNetwork) {
     this.#timeoutMs = timeoutMs;
+    this.#agent = network.agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
   }
 
   async deliver(event: OutboundEvent, target: DeliveryTarget): Promise<AttemptResult> {
@@ -51,6 +54,8 @@ export class HttpTransport implements Transport {
         : undefined;
       return { ok: false, status, error: `HTTP ${status}`, retryAfterMs: retryAfter, gone: status === 410 };
     } catch (error) {
+      const refused = addressRefusal(error);
+      if (refused) return { ok: false, status: null, error: `refused: ${refused.message}` };
       const name = (error as Error).name;
       return {
         ok: false,
