@@ -70,10 +70,25 @@ const environmentSchema = z.object({
         context.addIssue({ code: 'custom', message: (error as Error).message });
       }
     }),
-  HUB_OIDC_ISSUER: optionalString,
+  HUB_OIDC_ISSUER: optionalString.refine(
+    (value) => value === undefined || isProviderUrl(value),
+    'must be an https URL (http only on a loopback address such as 127.0.0.1)',
+  ),
   HUB_OIDC_AUDIENCE: optionalString,
-  HUB_OIDC_JWKS_URL: optionalString,
+  HUB_OIDC_JWKS_URL: optionalString.refine(
+    (value) => value === undefined || isProviderUrl(value),
+    'must be an https URL (http only on a loopback address such as 127.0.0.1)',
+  ),
   HUB_OIDC_ROLE_CLAIM: z.string().min(1).default('realm_access.roles'),
+  HUB_OIDC_CLIENT_ID: optionalString,
+  HUB_OIDC_SCOPE: optionalString.refine(
+    (scope) => scope === undefined || scope.split(/\s+/).includes('openid'),
+    'must contain openid, e.g. "openid profile"',
+  ),
+  HUB_OIDC_RESOURCE: optionalString.refine(
+    (value) => value === undefined || (URL.canParse(value) && !value.includes('#')),
+    'must be an absolute URI without a fragment (RFC 8707)',
+  ),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('integration-hub'),
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl,
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl,
@@ -82,8 +97,19 @@ const environmentSchema = z.object({
 export interface OidcConfig {
   issuer: string;
   audience: string;
-  jwksUrl: string;
+  /** Where the provider's signing keys are; undefined: its discovery document's `jwks_uri`. */
+  jwksUrl: string | undefined;
   roleClaim: string;
+  /** The dashboard's sign-in at the provider; undefined: the dashboard takes API tokens only. */
+  browserLogin: OidcBrowserLogin | undefined;
+}
+
+export interface OidcBrowserLogin {
+  /** The dashboard's public client (authorization code with PKCE, no secret). */
+  clientId: string;
+  scope: string;
+  /** Sent as `resource` (RFC 8707) to providers that issue access tokens per resource. */
+  resource: string | undefined;
 }
 
 export interface HubConfig {
@@ -171,17 +197,35 @@ function otlpTracesUrl(traces: string | undefined, base: string | undefined): st
 }
 
 function oidcFrom(e: z.infer<typeof environmentSchema>): OidcConfig | undefined {
-  if (!e.HUB_OIDC_ISSUER) return undefined;
+  if (!e.HUB_OIDC_ISSUER) {
+    if (e.HUB_OIDC_CLIENT_ID)
+      throw new ConfigError('invalid configuration: HUB_OIDC_CLIENT_ID: needs HUB_OIDC_ISSUER as well');
+    return undefined;
+  }
   if (!e.HUB_OIDC_AUDIENCE)
     throw new ConfigError('invalid configuration: HUB_OIDC_AUDIENCE: required when HUB_OIDC_ISSUER is set');
-  const issuer = e.HUB_OIDC_ISSUER.replace(/\/$/, '');
   return {
-    issuer,
+    issuer: e.HUB_OIDC_ISSUER.replace(/\/$/, ''),
     audience: e.HUB_OIDC_AUDIENCE,
-    // Keycloak publishes its keys here; other providers set HUB_OIDC_JWKS_URL.
-    jwksUrl: e.HUB_OIDC_JWKS_URL ?? `${issuer}/protocol/openid-connect/certs`,
+    jwksUrl: e.HUB_OIDC_JWKS_URL,
     roleClaim: e.HUB_OIDC_ROLE_CLAIM,
+    browserLogin: e.HUB_OIDC_CLIENT_ID
+      ? {
+          clientId: e.HUB_OIDC_CLIENT_ID,
+          scope: e.HUB_OIDC_SCOPE?.split(/\s+/).join(' ') ?? 'openid profile',
+          resource: e.HUB_OIDC_RESOURCE,
+        }
+      : undefined,
   };
+}
+
+/** Tokens travel to and from the provider: plain HTTP only where they never leave the machine. */
+function isProviderUrl(value: string): boolean {
+  const url = URL.parse(value);
+  if (!url) return false;
+  if (url.protocol === 'https:') return true;
+  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\./.test(url.hostname);
+  return url.protocol === 'http:' && loopback;
 }
 
 function isTimeZone(zone: string): boolean {

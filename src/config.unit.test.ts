@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/PORT: .*; DATABASE_URL: .*; HUB_ADMIN_TOKEN: /);
   });
 
-  it('needs an audience with an OIDC issuer and defaults the JWKS URL to Keycloak', () => {
+  it('needs an audience with an OIDC issuer and leaves the JWKS URL to discovery', () => {
     expect(() => loadConfig({ HUB_OIDC_ISSUER: 'https://sso.example/realms/crm' })).toThrow(
       /HUB_OIDC_AUDIENCE/,
     );
@@ -28,7 +28,85 @@ describe('loadConfig', () => {
       HUB_OIDC_ISSUER: 'https://sso.example/realms/crm/',
       HUB_OIDC_AUDIENCE: 'hub',
     });
-    expect(config.oidc?.jwksUrl).toBe('https://sso.example/realms/crm/protocol/openid-connect/certs');
+    expect(config.oidc).toEqual({
+      issuer: 'https://sso.example/realms/crm',
+      audience: 'hub',
+      jwksUrl: undefined,
+      roleClaim: 'realm_access.roles',
+      browserLogin: undefined,
+    });
+  });
+
+  it("reads the dashboard's single sign-on client, with its scope and resource", () => {
+    const oidc = {
+      HUB_OIDC_ISSUER: 'https://sso.example/realms/crm',
+      HUB_OIDC_AUDIENCE: 'hub',
+      HUB_OIDC_CLIENT_ID: 'hub-dashboard',
+    };
+    expect(loadConfig(oidc).oidc?.browserLogin).toEqual({
+      clientId: 'hub-dashboard',
+      scope: 'openid profile',
+      resource: undefined,
+    });
+    const full = loadConfig({
+      ...oidc,
+      HUB_OIDC_SCOPE: ' openid   profile email ',
+      HUB_OIDC_RESOURCE: 'https://hub.example/api/v1',
+      HUB_OIDC_JWKS_URL: 'https://sso.example/keys',
+    });
+    expect(full.oidc?.browserLogin).toEqual({
+      clientId: 'hub-dashboard',
+      scope: 'openid profile email',
+      resource: 'https://hub.example/api/v1',
+    });
+    expect(full.oidc?.jwksUrl).toBe('https://sso.example/keys');
+    // Plain HTTP only where tokens never leave the machine.
+    expect(loadConfig({ ...oidc, HUB_OIDC_ISSUER: 'http://127.0.0.1:8081' }).oidc?.issuer).toBe(
+      'http://127.0.0.1:8081',
+    );
+    expect(loadConfig({ ...oidc, HUB_OIDC_ISSUER: 'http://localhost:8081/realms/crm' }).oidc).toBeDefined();
+  });
+
+  it('refuses bad single sign-on settings with one line naming the variable', () => {
+    const oidc = {
+      HUB_OIDC_ISSUER: 'https://sso.example',
+      HUB_OIDC_AUDIENCE: 'hub',
+      HUB_OIDC_CLIENT_ID: 'web',
+    };
+    const refusals: [Record<string, string>, RegExp][] = [
+      [{ HUB_OIDC_CLIENT_ID: 'web' }, /^invalid configuration: HUB_OIDC_CLIENT_ID: needs HUB_OIDC_ISSUER/],
+      [
+        { ...oidc, HUB_OIDC_ISSUER: 'http://sso.example' },
+        /^invalid configuration: HUB_OIDC_ISSUER: must be an https URL/,
+      ],
+      [
+        { ...oidc, HUB_OIDC_ISSUER: 'sso.example' },
+        /^invalid configuration: HUB_OIDC_ISSUER: must be an https URL/,
+      ],
+      [
+        { ...oidc, HUB_OIDC_JWKS_URL: 'http://10.0.0.5/keys' },
+        /^invalid configuration: HUB_OIDC_JWKS_URL: must be/,
+      ],
+      [
+        { ...oidc, HUB_OIDC_SCOPE: 'profile email' },
+        /^invalid configuration: HUB_OIDC_SCOPE: must contain openid/,
+      ],
+      [
+        { ...oidc, HUB_OIDC_RESOURCE: 'hub api' },
+        /^invalid configuration: HUB_OIDC_RESOURCE: must be an absolute URI/,
+      ],
+      [{ ...oidc, HUB_OIDC_RESOURCE: 'https://hub.example/#api' }, /HUB_OIDC_RESOURCE: .*without a fragment/],
+    ];
+    for (const [env, message] of refusals) {
+      const attempt = () => loadConfig(env);
+      expect(attempt, JSON.stringify(env)).toThrow(ConfigError);
+      expect(attempt, JSON.stringify(env)).toThrow(message);
+      try {
+        attempt();
+      } catch (error) {
+        expect((error as Error).message).not.toContain('\n');
+      }
+    }
   });
 
   it('reads the OpenTelemetry service name and OTLP endpoints as the exporter spec does', () => {

@@ -9,10 +9,11 @@ import { startTestHub, type TestHub } from './support/testHub.ts';
 let hub: TestHub;
 const tokens: Record<string, string> = {};
 
-/** Routes without a token: health, the OpenAPI document, the OAuth callback and inbound webhooks. */
+/** Routes without a token: health, the OpenAPI document, the OAuth callback, the dashboard's sign-in offer and inbound webhooks. */
 const publicRoutes = new Set([
   'GET /api/v1/oauth/callback',
   'GET /api/v1/openapi.json',
+  'GET /api/v1/session/oidc',
   'POST /webhooks/{integrationId}',
 ]);
 /** Streams never end; only their refusal without a token is checked here. */

@@ -83,7 +83,7 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
   overviewRoutes(app, context);
   monitoringRoutes(app, context);
   eventStreamRoutes(app, context);
-  await dashboardRoutes(app);
+  await dashboardRoutes(app, undefined, context.config.oidc);
   return app;
 }
 

@@ -19,6 +19,10 @@ export function createPool(connectionString: string, max: number): Pool {
   // An idle client that loses its server (restart, network) must not crash the process;
   // the pool drops it and the next checkout connects again.
   pool.on('error', () => {});
+  // The pool takes that listener off a client it hands out, so a connection that dies between two
+  // statements of a transaction would emit 'error' unheard and end the process. The next statement
+  // on it fails with the cause, and the pool discards it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

@@ -2,7 +2,7 @@
 import { Center, Loader } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { BrowserRouter, Route, Routes } from 'react-router';
+import { BrowserRouter, Route, Routes, useLocation } from 'react-router';
 import { AdminPage } from './admin/AdminPage.tsx';
 import { ConflictsPage } from './conflicts/ConflictsPage.tsx';
 import { IntegrationDetailPage } from './detail/IntegrationDetailPage.tsx';
@@ -11,6 +11,8 @@ import { AppLayout } from './layout/AppLayout.tsx';
 import { MonitoringPage } from './monitoring/MonitoringPage.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { OverviewPage } from './overview/OverviewPage.tsx';
+import { OidcCallbackPage } from './session/OidcCallbackPage.tsx';
+import { CALLBACK_PATH } from './session/oidcLogin.ts';
 import { useSession } from './session/SessionProvider.tsx';
 import { SessionProblem, SignInPage } from './session/SignInPage.tsx';
 import { EventsPage } from './subscriptions/EventsPage.tsx';
@@ -28,7 +30,8 @@ function SignedIn() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const { token, principal, checking, error, signOut } = useSession();
-  if (!token) return <SignInPage />;
+  const { pathname } = useLocation();
+  if (!token) return pathname === CALLBACK_PATH ? <OidcCallbackPage /> : <SignInPage />;
   if (checking) {
     return (
       <Center mih="100vh">

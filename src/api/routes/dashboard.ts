@@ -7,13 +7,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { browserLoginConnectSources } from '../../access/oidcBrowserLogin.ts';
+import type { OidcConfig } from '../../config.ts';
 
 export const builtDashboardDir = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 const serverPaths = ['/api', '/webhooks', '/healthz', '/readyz', '/metrics'];
 const rootFile = /^\/[\w-]+(\.[\w-]+)*\.(svg|ico|png|txt|webmanifest)$/;
 
-const pageHeaders = {
+/** `connectSources`: origins the page may call besides its own (the OpenID provider's for sign-in). */
+const pageHeaders = (connectSources: string[]) => ({
   'cache-control': 'no-cache',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
@@ -21,10 +24,15 @@ const pageHeaders = {
   // Mantine sets CSS variables in style attributes and one <style> element, hence 'unsafe-inline' for styles only.
   'content-security-policy':
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-};
+    `connect-src ${["'self'", ...connectSources].join(' ')}; frame-ancestors 'none'; base-uri 'self'; ` +
+    "form-action 'self'",
+});
 
-export async function dashboardRoutes(app: FastifyInstance, distDir = builtDashboardDir): Promise<void> {
+export async function dashboardRoutes(
+  app: FastifyInstance,
+  distDir = builtDashboardDir,
+  oidc?: OidcConfig,
+): Promise<void> {
   await app.register(fastifyStatic, { root: distDir, serve: false, suppressWarning: true });
   const indexFile = path.join(distDir, 'index.html');
 
@@ -40,7 +48,9 @@ export async function dashboardRoutes(app: FastifyInstance, distDir = builtDashb
     }
     if (!existsSync(indexFile)) return notBuilt(reply);
     if (rootFile.test(pathname)) return reply.sendFile(pathname.slice(1), { maxAge: '1d' });
-    return reply.headers(pageHeaders).sendFile('index.html', { cacheControl: false });
+    return reply
+      .headers(pageHeaders(browserLoginConnectSources(oidc)))
+      .sendFile('index.html', { cacheControl: false });
   };
   app.get('/', { schema: { hide: true } }, page);
   app.get('/*', { schema: { hide: true } }, page);

@@ -1,6 +1,7 @@
 // German, the dashboard's default language. en.ts has the same keys (checked by its type).
 import { detailDe, monitoringDe } from './detailDe.ts';
 import { operationsDe } from './operationsDe.ts';
+import { ssoDe } from './ssoDe.ts';
 
 export const de = {
   app: {
@@ -163,6 +164,7 @@ export const de = {
     },
   },
   operations: operationsDe,
+  sso: ssoDe,
   detail: detailDe,
   monitoring: monitoringDe,
   navigation: { back: 'Zurück zur Übersicht', notFound: 'Diese Seite gibt es nicht.' },

@@ -1,6 +1,7 @@
 import type { Messages } from './de.ts';
 import { detailEn, monitoringEn } from './detailEn.ts';
 import { operationsEn } from './operationsEn.ts';
+import { ssoEn } from './ssoEn.ts';
 
 export const en: Messages = {
   app: {
@@ -161,6 +162,7 @@ export const en: Messages = {
     },
   },
   operations: operationsEn,
+  sso: ssoEn,
   detail: detailEn,
   monitoring: monitoringEn,
   navigation: { back: 'Back to the overview', notFound: 'This page does not exist.' },

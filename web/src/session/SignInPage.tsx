@@ -1,16 +1,37 @@
-// Signing in with an API token. Single sign-on (the hub's OIDC provider) goes beside the token
-// form once the hub offers a browser login flow.
-import { Alert, Button, Center, Group, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
-import { IconKey } from '@tabler/icons-react';
+// Signing in: single sign-on at the hub's OpenID provider when the hub offers it, beside the form
+// for an API token; and why the page is shown again (expired, signed out, a refused answer).
+import {
+  Alert,
+  Button,
+  Center,
+  Divider,
+  Group,
+  Paper,
+  PasswordInput,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { IconKey, IconLogin2 } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../api/client.ts';
+import { useLocation } from 'react-router';
+import { ApiError, apiGet } from '../api/client.ts';
 import { LanguageSwitch } from '../layout/LanguageSwitch.tsx';
-import { useSession } from './SessionProvider.tsx';
+import { CALLBACK_PATH, type LoginOffer, startProviderLogin } from './oidcLogin.ts';
+import { type SignInNotice, useSession } from './SessionProvider.tsx';
 
 export function SignInPage() {
   const { t } = useTranslation();
-  const { signIn } = useSession();
+  const { signIn, notice } = useSession();
+  const offer = useQuery({
+    queryKey: ['login-offer'],
+    queryFn: () => apiGet<LoginOffer>('/session/oidc'),
+    staleTime: 60_000,
+    retry: false,
+  });
+  const ssoOffered = offer.data?.enabled === true;
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -51,6 +72,14 @@ export function SignInPage() {
             <Title order={2} size="h4">
               {t('signIn.title')}
             </Title>
+            {notice && <NoticeAlert notice={notice} />}
+            {offer.data?.enabled && <SsoSignIn offer={offer.data} />}
+            {offer.error && (
+              <Alert color="yellow" variant="light" role="status">
+                {t('sso.unavailable', { detail: offer.error.message })}
+              </Alert>
+            )}
+            {ssoOffered && <Divider label={t('sso.or')} labelPosition="center" />}
             <Text size="sm">{t('signIn.intro')}</Text>
             <PasswordInput
               label={t('signIn.tokenLabel')}
@@ -60,8 +89,7 @@ export function SignInPage() {
               error={error}
               autoComplete="off"
               spellCheck={false}
-              data-autofocus
-              autoFocus
+              autoFocus={!ssoOffered}
               required
             />
             <Button type="submit" loading={busy} leftSection={<IconKey size={16} aria-hidden />}>
@@ -71,6 +99,53 @@ export function SignInPage() {
         </form>
       </Paper>
     </Center>
+  );
+}
+
+type EnabledOffer = Extract<LoginOffer, { enabled: true }>;
+
+function SsoSignIn({ offer }: { offer: EnabledOffer }) {
+  const { t } = useTranslation();
+  const location = useLocation();
+  const [leaving, setLeaving] = useState(false);
+  const here = `${location.pathname}${location.search}`;
+  const returnTo = location.pathname === CALLBACK_PATH ? '/' : here;
+  return (
+    <Stack gap="xs">
+      <Text size="sm">{t('sso.intro', { host: new URL(offer.issuer).host })}</Text>
+      <Button
+        size="md"
+        loading={leaving}
+        leftSection={<IconLogin2 size={18} aria-hidden />}
+        onClick={() => {
+          setLeaving(true);
+          void startProviderLogin(offer, returnTo).catch(() => setLeaving(false));
+        }}
+      >
+        {t('sso.button')}
+      </Button>
+    </Stack>
+  );
+}
+
+function NoticeAlert({ notice }: { notice: SignInNotice }) {
+  const { t } = useTranslation();
+  if (notice.kind === 'refused') {
+    return (
+      <Alert color="red" variant="light" role="alert" data-testid="sign-in-notice">
+        {t(`sso.refused.${notice.reason}`, { detail: notice.detail })}
+      </Alert>
+    );
+  }
+  return (
+    <Alert
+      color={notice.kind === 'expired' ? 'yellow' : 'blue'}
+      variant="light"
+      role="status"
+      data-testid="sign-in-notice"
+    >
+      {t(notice.kind === 'expired' ? 'sso.expired' : 'sso.signedOut')}
+    </Alert>
   );
 }
 
