@@ -26,8 +26,19 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       base: { service: 'integration-hub' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: redactPaths, censor: '[redacted]' },
+      serializers: { err: serializeError },
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,
   );
+}
+
+/**
+ * pino's error serializer, without the database client pg-pool hangs on the errors of its idle
+ * connections: that object (sockets, settings, type parsers) is kilobytes of noise per line.
+ */
+function serializeError(error: Error): unknown {
+  const serialized: unknown = pino.stdSerializers.err(error);
+  if (serialized && typeof serialized === 'object') delete (serialized as { client?: unknown }).client;
+  return serialized;
 }
