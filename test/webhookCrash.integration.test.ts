@@ -1,17 +1,17 @@
 // A webhook the hub answered 2xx survives a crash right after: the first process (API only, so it
 // cannot have processed anything) is killed with SIGKILL the moment it answers; a new process
 // finds every acknowledged webhook and lands its records.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from './support/eventSink.ts';
 import { freePort, type HubProcess, spawnHub, waitUntilReady } from './support/hubProcess.ts';
+import { orderWebhookIntegration, signedOrderWebhook, webhookSecret } from './support/signedWebhooks.ts';
 import { createTestDatabase, type TestDatabase } from './support/testDatabase.ts';
 
 const adminToken = `hub_test_admin_${randomBytes(16).toString('hex')}`;
 const masterKey = randomBytes(32).toString('base64');
-const secret = `whsec_${randomBytes(24).toString('base64')}`;
+const secret = webhookSecret();
 
 let database: TestDatabase;
 let db: pg.Pool;
@@ -43,47 +43,23 @@ async function startProcess(role: string): Promise<HubProcess> {
   return hub;
 }
 
-function signed(orderNo: string) {
-  const id = `msg_${randomUUID()}`;
-  const at = new Date();
-  const body = JSON.stringify({ data: [{ orderNo, customer: 'Mensa Campus Süd' }] });
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': new Webhook(secret).sign(id, at, body),
-    },
-  };
-}
-
 describe('inbound webhooks and a crash', () => {
   it('keeps every webhook it acknowledged when killed right after the 2xx', { timeout: 60_000 }, async () => {
     const api = await startProcess('api');
     const created = await fetch(`${api.url}/api/v1/integrations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'Shop',
-        connector: 'webhook',
-        config: {
-          signature: { scheme: 'standard-webhooks' },
-          entities: { order: { recordsPath: 'data', idField: 'orderNo' } },
-        },
-        credentials: { webhookSecret: secret },
-        entities: ['order'],
-        schedule: { enabled: false },
-      }),
+      body: JSON.stringify(orderWebhookIntegration(secret)),
     }).then((response) => response.json() as Promise<{ id: string }>);
 
     const orders = Array.from({ length: 25 }, (_, n) => `K-${n}`);
     const answers = await Promise.all(
-      orders.map((orderNo) =>
-        fetch(`${api.url}/webhooks/${created.id}`, { method: 'POST', ...signed(orderNo) }).then(
+      orders.map((orderNo) => {
+        const { body, headers } = signedOrderWebhook(secret, orderNo);
+        return fetch(`${api.url}/webhooks/${created.id}`, { method: 'POST', body, headers }).then(
           (r) => r.status,
-        ),
-      ),
+        );
+      }),
     );
     api.child.kill('SIGKILL');
     await api.exited;
