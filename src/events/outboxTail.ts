@@ -1,7 +1,7 @@
 // Follows the outbox for live readers (the dashboard's event stream): one LISTEN connection and
 // one poll timer per process however many readers there are, each reader moving through the
 // events in `seq` order from its own position. Runs only while someone follows.
-import pg from 'pg';
+import { NotificationListener } from '../db/notificationListener.ts';
 import type { Pool } from '../db/pool.ts';
 import type { Logger } from '../observability/logger.ts';
 import { type CloudEvent, listEvents, newestPosition } from './outbox.ts';
@@ -32,12 +32,10 @@ export class OutboxTail {
   readonly #deps: OutboxTailDependencies;
   readonly #pollMs: number;
   readonly #followers = new Set<Follower>();
-  #listener: pg.Client | undefined;
+  #listener: NotificationListener | undefined;
   #timer: NodeJS.Timeout | undefined;
   #pass: Promise<void> | undefined;
   #again = false;
-  /** Moves on at every stop, so a listener that connects after its stop is closed again. */
-  #generation = 0;
 
   constructor(deps: OutboxTailDependencies, options: { pollMs: number }) {
     this.#deps = deps;
@@ -107,39 +105,23 @@ export class OutboxTail {
     if (this.#timer) return;
     this.#timer = setInterval(() => this.wake(), this.#pollMs);
     this.#timer.unref();
-    void this.#listen();
+    // Without the listener the poll still finds every event, only later; it reconnects by itself.
+    this.#listener = new NotificationListener({
+      databaseUrl: this.#deps.databaseUrl,
+      channel: 'hub_outbox',
+      applicationName: 'integration-hub-event-stream',
+      logger: this.#deps.logger,
+      onNotification: () => this.wake(),
+      onReconnect: () => this.wake(),
+    });
+    void this.#listener.start();
   }
 
   #stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    this.#generation += 1;
     const listener = this.#listener;
     this.#listener = undefined;
-    listener?.end().catch(() => {});
-  }
-
-  async #listen(): Promise<void> {
-    const generation = this.#generation;
-    const client = new pg.Client({
-      connectionString: this.#deps.databaseUrl,
-      application_name: 'integration-hub-event-stream',
-    });
-    client.on('notification', () => this.wake());
-    // Without the listener the poll still finds every event, only later.
-    client.on('error', (error) => {
-      this.#deps.logger.warn({ err: error }, 'event stream listener failed');
-      if (this.#listener === client) this.#listener = undefined;
-    });
-    try {
-      await client.connect();
-      await client.query('LISTEN hub_outbox');
-    } catch (error) {
-      this.#deps.logger.warn({ err: error }, 'event stream could not listen; polling only');
-      await client.end().catch(() => {});
-      return;
-    }
-    if (generation === this.#generation && !this.#listener) this.#listener = client;
-    else await client.end().catch(() => {});
+    void listener?.close();
   }
 }

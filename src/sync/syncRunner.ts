@@ -1,11 +1,13 @@
 // Executes one sync run: claims its lease, syncs each entity (entitySync.ts), and finishes the
 // run with its counts, the integration's status and the integration events. A killed worker
 // loses at most the batch in flight; the next worker takes the lease over and resumes from the
-// last committed checkpoint. Each execution is a `sync.run` span of the trace kept on the run.
+// last committed checkpoint. A lost database is no failure of the run: it resumes from its
+// checkpoint once the database is back. Each execution is a `sync.run` span of the trace kept on the run.
 import { randomUUID } from 'node:crypto';
 import type { ConnectorCatalog } from '../connectors/catalog.ts';
 import type { ConnectorRuntime, LiveAdapter } from '../connectors/runtime/connectorRuntime.ts';
 import { ConnectorError, toConnectorError } from '../connectors/sdk/connectorError.ts';
+import { lostTheDatabase, waitForDatabase } from '../db/connectionLoss.ts';
 import { type Pool, withTransaction } from '../db/pool.ts';
 import { appendEvents, integrationSource } from '../events/outbox.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -21,6 +23,7 @@ import {
   claimRun,
   finishRun,
   heartbeatRun,
+  LEASE_SECONDS,
   LeaseLostError,
   markEntityFailed,
   markWaiting,
@@ -108,27 +111,26 @@ export class SyncRunner {
     }, HEARTBEAT_MS);
     const runSignal = AbortSignal.any([signal, lost.signal]);
     const traceId = run.traceId ?? undefined;
-    if (run.attempts === 1) {
-      await appendEvents(pool, [
-        {
-          type: 'integration.sync_started',
-          source: integrationSource(integration.id),
-          integrationId: integration.id,
-          traceId,
-          data: {
-            integrationId: integration.id,
-            runId,
-            trigger: run.trigger,
-            mode: run.mode,
-            entities: run.entities,
-          },
-        },
-      ]);
-    }
-
     let live: LiveAdapter | undefined;
     const failures: { entity: string; failure: ConnectorError }[] = [];
     try {
+      if (run.attempts === 1) {
+        await appendEvents(pool, [
+          {
+            type: 'integration.sync_started',
+            source: integrationSource(integration.id),
+            integrationId: integration.id,
+            traceId,
+            data: {
+              integrationId: integration.id,
+              runId,
+              trigger: run.trigger,
+              mode: run.mode,
+              entities: run.entities,
+            },
+          },
+        ]);
+      }
       live = await this.#deps.runtime.adapterFor(integration, {
         traceId,
         maxWaitMs: this.#deps.maxWaitMs ?? 60_000,
@@ -142,6 +144,8 @@ export class SyncRunner {
           await recordEntityOutcome(pool, integration.id, entity, undefined);
         } catch (error) {
           if (error instanceof LeaseLostError || runSignal.aborted) throw error;
+          // The hub lost its database, not the source: no failure of the entity's.
+          if (await lostTheDatabase(pool, error)) throw error;
           const failure = toConnectorError(error, entity);
           const resumeAt = waitUntil(failure, this.#deps.maxWaitMs ?? 60_000);
           if (resumeAt) {
@@ -174,6 +178,7 @@ export class SyncRunner {
         );
         throw error;
       }
+      if (await lostTheDatabase(pool, error)) return this.#handBackAfterLoss(runId, lease, signal, error);
       const failure = toConnectorError(error, 'sync');
       const message = live ? live.redactor.text(failure.message) : failure.message;
       return {
@@ -189,6 +194,27 @@ export class SyncRunner {
       clearInterval(heartbeat);
       await live?.adapter.disconnect().catch(() => {});
     }
+  }
+
+  /**
+   * The database was lost mid-run (a restart, a failover): once it answers again, the run goes
+   * back to the queue at its last committed checkpoint. If it stays away longer than a lease, the
+   * run is left to the scheduler, which hands runs with a stale heartbeat to a live worker.
+   */
+  async #handBackAfterLoss(
+    runId: string,
+    lease: string,
+    signal: AbortSignal,
+    error: unknown,
+  ): Promise<RunOutcome> {
+    const { pool, logger } = this.#deps;
+    logger.warn(
+      { runId, err: error },
+      'run lost the database; it resumes from its checkpoint when it is back',
+    );
+    if (!(await waitForDatabase(pool, { timeoutMs: LEASE_SECONDS * 1000, signal }))) throw error;
+    await releaseRun(pool, runId, lease);
+    return { kind: 'released' };
   }
 
   async #syncEntity(

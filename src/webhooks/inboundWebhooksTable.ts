@@ -100,6 +100,16 @@ export interface ClaimedWebhook {
   receivedAt: Date;
 }
 
+/** Gives claims back untouched, so the webhooks are due again at once (no attempt counted). */
+export async function releaseClaims(db: Queryable, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(
+    `UPDATE inbound_webhooks SET locked_until = NULL
+      WHERE id = ANY($1::uuid[]) AND state IN ('received', 'failed')`,
+    [ids],
+  );
+}
+
 /** Locks a claimed webhook for its processing transaction; undefined when it is no longer due. */
 export async function lockForProcessing(tx: Queryable, id: string): Promise<InboundWebhookRow | undefined> {
   const { rows } = await tx.query<InboundWebhookRow>(

@@ -2,12 +2,14 @@
 // entities it names are synced, in ONE transaction with the webhook's state. A failure is tried
 // again with backoff (about 2 s, doubling, at most 5 min, with jitter); the last failure, or one
 // that retrying cannot cure (records that cannot be mapped, a connector's permanent error), parks
-// the webhook as a dead letter with its reason and an `integration.webhook_failed` event. Each
+// the webhook as a dead letter with its reason and an `integration.webhook_failed` event. A lost
+// database is no attempt of the webhook's: it is processed again once the database is back. Each
 // attempt is a `webhook.process` span under the span that received the webhook.
 import type { ConnectorCatalog } from '../connectors/catalog.ts';
 import type { ConnectorRuntime } from '../connectors/runtime/connectorRuntime.ts';
 import { toConnectorError } from '../connectors/sdk/connectorError.ts';
 import type { WebhookEffect } from '../connectors/sdk/webhooks.ts';
+import { lostTheDatabase } from '../db/connectionLoss.ts';
 import { type Pool, type Queryable, withTransaction } from '../db/pool.ts';
 import { appendEvents, integrationSource } from '../events/outbox.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -86,6 +88,8 @@ export class WebhookProcessor {
       });
     } catch (error) {
       markSpanFailed(span, error);
+      // Not the webhook's failure: the worker gives it back once the database answers again.
+      if (await lostTheDatabase(this.#deps.pool, error)) throw error;
       return (await this.#failed(integration, webhook, error)) ? 'dead' : 'failed';
     }
   }

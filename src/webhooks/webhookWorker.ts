@@ -3,11 +3,12 @@
 // channels before they expire (hourly, a pg-boss schedule). Several workers share the work: a
 // claim skips rows another worker holds, and the processor applies one webhook of an
 // integration at a time (an advisory lock).
-import pg from 'pg';
+import { lostTheDatabase, waitForDatabase } from '../db/connectionLoss.ts';
+import { NotificationListener } from '../db/notificationListener.ts';
 import type { Pool } from '../db/pool.ts';
 import type { Logger } from '../observability/logger.ts';
 import { PUSH_CHANNEL_RENEWAL_QUEUE, type SyncQueue } from '../sync/syncQueue.ts';
-import { claimDueWebhooks } from './inboundWebhooksTable.ts';
+import { type ClaimedWebhook, claimDueWebhooks, releaseClaims } from './inboundWebhooksTable.ts';
 import type { WebhookProcessor } from './webhookProcessor.ts';
 
 export interface WebhookWorkerDependencies {
@@ -27,7 +28,7 @@ const POLL_MS = 1_000;
 export class WebhookWorker {
   readonly #deps: WebhookWorkerDependencies;
   readonly #shutdown = new AbortController();
-  #listener: pg.Client | undefined;
+  #listener: NotificationListener | undefined;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #woken = false;
@@ -38,18 +39,21 @@ export class WebhookWorker {
 
   async start(concurrency: number): Promise<void> {
     const { queue, logger } = this.#deps;
-    const listener = new pg.Client({
-      connectionString: this.#deps.databaseUrl,
-      application_name: 'integration-hub-inbox',
-    });
-    listener.on('notification', () => {
+    const wake = () => {
       this.#woken = true;
       this.#wake?.();
+    };
+    // Reconnects by itself; after a reconnect the inbox is looked at at once, since what was
+    // stored meanwhile sent its notification to nobody.
+    this.#listener = new NotificationListener({
+      databaseUrl: this.#deps.databaseUrl,
+      channel: 'hub_inbound',
+      applicationName: 'integration-hub-inbox',
+      logger,
+      onNotification: wake,
+      onReconnect: wake,
     });
-    listener.on('error', (error) => logger.warn({ err: error }, 'webhook listener failed'));
-    await listener.connect();
-    await listener.query('LISTEN hub_inbound');
-    this.#listener = listener;
+    await this.#listener.start();
     this.#loop = this.#run(concurrency);
 
     await queue.boss.work(PUSH_CHANNEL_RENEWAL_QUEUE, async () => {
@@ -64,33 +68,18 @@ export class WebhookWorker {
     this.#shutdown.abort(new Error('the hub is shutting down'));
     this.#wake?.();
     await this.#loop;
-    await this.#listener?.end().catch(() => {});
+    await this.#listener?.close();
   }
 
   async #run(concurrency: number): Promise<void> {
-    const { pool, processor, logger } = this.#deps;
+    const { pool, logger } = this.#deps;
     const signal = this.#shutdown.signal;
     while (!signal.aborted) {
       this.#woken = false;
       try {
         const claimed = await claimDueWebhooks(pool, BATCH, CLAIM_MS);
         if (claimed.length > 0) {
-          // An integration's webhooks one after another, in the order they arrived (a call's
-          // events); different integrations side by side.
-          const groups = [...Map.groupBy(claimed, (webhook) => webhook.integrationId).values()];
-          let next = 0;
-          await Promise.all(
-            Array.from({ length: Math.min(concurrency, groups.length) }, async () => {
-              while (next < groups.length && !signal.aborted) {
-                const group = (groups[next++] ?? []).sort(
-                  (a, b) => a.receivedAt.getTime() - b.receivedAt.getTime(),
-                );
-                for (const webhook of group) {
-                  if (!signal.aborted) await processor.process(webhook.id, signal);
-                }
-              }
-            }),
-          );
+          await this.#processClaimed(claimed, concurrency);
           continue;
         }
       } catch (error) {
@@ -98,6 +87,44 @@ export class WebhookWorker {
       }
       if (!this.#woken && !signal.aborted) await this.#sleep(POLL_MS);
     }
+  }
+
+  /**
+   * An integration's webhooks one after another, in the order they arrived (a call's events);
+   * different integrations side by side. When the database is lost on the way, the claims of the
+   * webhooks not done are given back once it answers again, instead of waiting out their expiry.
+   */
+  async #processClaimed(claimed: ClaimedWebhook[], concurrency: number): Promise<void> {
+    const { pool, processor, logger } = this.#deps;
+    const signal = this.#shutdown.signal;
+    const groups = [...Map.groupBy(claimed, (webhook) => webhook.integrationId).values()];
+    const done = new Set<string>();
+    let failure: { error: unknown } | undefined;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, groups.length) }, async () => {
+        while (next < groups.length && !signal.aborted && !failure) {
+          const group = (groups[next++] ?? []).sort(
+            (a, b) => a.receivedAt.getTime() - b.receivedAt.getTime(),
+          );
+          for (const webhook of group) {
+            if (signal.aborted || failure) break;
+            try {
+              await processor.process(webhook.id, signal);
+              done.add(webhook.id);
+            } catch (error) {
+              failure = { error };
+            }
+          }
+        }
+      }),
+    );
+    if (!failure) return;
+    if (signal.aborted || !(await lostTheDatabase(pool, failure.error))) throw failure.error;
+    logger.warn({ err: failure.error }, 'webhook processing lost the database; resuming when it is back');
+    if (!(await waitForDatabase(pool, { timeoutMs: CLAIM_MS, signal }))) return;
+    const open = claimed.filter((webhook) => !done.has(webhook.id)).map((webhook) => webhook.id);
+    await releaseClaims(pool, open);
   }
 
   #sleep(ms: number): Promise<void> {

@@ -3,8 +3,9 @@
 // LISTEN/NOTIFY on every outbox insert, with polling as the floor. Several relays may run at
 // once; claims keep a subject's events in order across them. A relay killed mid-delivery leaves
 // its claims to expire; the events are then delivered again, with the same id.
-import pg from 'pg';
-import type { Pool } from '../../db/pool.ts';
+import { lostTheDatabase, waitForDatabase } from '../../db/connectionLoss.ts';
+import { NotificationListener } from '../../db/notificationListener.ts';
+import { type Pool, withTransaction } from '../../db/pool.ts';
 import type { Logger } from '../../observability/logger.ts';
 import {
   markSpanFailed,
@@ -67,8 +68,9 @@ interface Attempted {
 export class EventRelay {
   readonly #deps: RelayDependencies;
   readonly #options: RelayOptions;
-  #listener: pg.Client | undefined;
+  #listener: NotificationListener | undefined;
   #running = false;
+  #stopping = new AbortController();
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #woken = false;
@@ -81,15 +83,17 @@ export class EventRelay {
 
   async start(): Promise<void> {
     this.#running = true;
+    this.#stopping = new AbortController();
     await this.#listen();
     this.#loop = this.#run();
   }
 
   async stop(): Promise<void> {
     this.#running = false;
+    this.#stopping.abort();
     this.#wake?.();
     await this.#loop;
-    await this.#listener?.end().catch(() => {});
+    await this.#listener?.close();
     await Promise.all(Object.values(this.#deps.transports).map((transport) => transport.close()));
   }
 
@@ -113,19 +117,21 @@ export class EventRelay {
   }
 
   async #listen(): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.#deps.databaseUrl,
-      application_name: 'integration-hub-relay',
-    });
-    client.on('notification', () => {
+    const wake = () => {
       this.#woken = true;
       this.#wake?.();
+    };
+    // A lost listener only costs latency (polling carries on); it reconnects by itself, and what
+    // was committed while it was away is looked for at once.
+    this.#listener = new NotificationListener({
+      databaseUrl: this.#deps.databaseUrl,
+      channel: 'hub_outbox',
+      applicationName: 'integration-hub-relay',
+      logger: this.#deps.logger,
+      onNotification: wake,
+      onReconnect: wake,
     });
-    // A lost listener only costs latency: polling carries on, and the next start listens again.
-    client.on('error', (error) => this.#deps.logger.warn({ err: error }, 'event relay listener failed'));
-    await client.connect();
-    await client.query('LISTEN hub_outbox');
-    this.#listener = client;
+    await this.#listener.start();
   }
 
   #sleep(ms: number): Promise<void> {
@@ -141,11 +147,13 @@ export class EventRelay {
 
   async #dispatch(): Promise<number> {
     const { pool } = this.#deps;
+    const claimMs = this.#options.deliveryTimeoutMs * 2 + 5_000;
+    const claimedUntil = Date.now() + claimMs;
     const claimed = await claimDeliveries(
       pool,
       { kinds: Object.keys(this.#deps.transports), handlers: this.#deps.handlers() },
       this.#options.batchSize,
-      this.#options.deliveryTimeoutMs * 2 + 5_000,
+      claimMs,
     );
     if (claimed.length === 0) return 0;
     const [events, subscriptions] = await Promise.all([
@@ -183,7 +191,7 @@ export class EventRelay {
         if (!result.ok) failed = true;
       }
     });
-    await this.#settle(attempted);
+    await this.#settleOnceReachable(attempted, claimedUntil);
     return claimed.length;
   }
 
@@ -227,6 +235,27 @@ export class EventRelay {
     }
   }
 
+  /**
+   * Records what was attempted. When the database is lost meanwhile, the outcomes wait in memory
+   * until it answers again, as long as the claims hold: the events went out, and letting the
+   * claims expire would only send them again.
+   */
+  async #settleOnceReachable(attempted: Attempted[], claimedUntil: number): Promise<void> {
+    const { pool, logger } = this.#deps;
+    for (;;) {
+      try {
+        await this.#settle(attempted);
+        return;
+      } catch (error) {
+        const timeoutMs = claimedUntil - Date.now();
+        if (timeoutMs <= 0 || !(await lostTheDatabase(pool, error))) throw error;
+        logger.warn({ err: error }, 'event relay lost the database while settling; waiting for it');
+        const signal = this.#stopping.signal;
+        if (!(await waitForDatabase(pool, { timeoutMs, signal }))) throw error;
+      }
+    }
+  }
+
   async #settle(attempted: Attempted[]): Promise<void> {
     const delivered: DeliveryOutcome[] = [];
     const failed: (DeliveryOutcome & { retryAt: Date | null })[] = [];
@@ -252,11 +281,13 @@ export class EventRelay {
           retryAt: retryAt(subscription, delivery.attempts + 1, result.retryAfterMs),
         });
     }
-    const { pool } = this.#deps;
-    await markDelivered(pool, delivered);
-    await markAttemptFailed(pool, failed);
-    await releaseDeliveries(pool, released);
-    await recordSubscriptionHealth(pool, health);
+    // One transaction, so a settle cut off half-way is simply written again.
+    await withTransaction(this.#deps.pool, async (tx) => {
+      await markDelivered(tx, delivered);
+      await markAttemptFailed(tx, failed);
+      await releaseDeliveries(tx, released);
+      await recordSubscriptionHealth(tx, health);
+    });
   }
 
   async #events(seqs: number[]): Promise<Map<number, LoadedEvent>> {
