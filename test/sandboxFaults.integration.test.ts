@@ -83,6 +83,24 @@ describe('the shared sandbox admin routes', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('count the requests asked and the faults injected', async () => {
+    const own = await startKlentySandbox({ prospects: 3 });
+    try {
+      const prospects = `${own.baseUrl}/prospects`;
+      const headers = { 'x-api-key': own.apiKey };
+      await fetch(prospects, { headers });
+      await setFaults(own.url, { rate: 1, kinds: ['503'] });
+      expect((await fetch(prospects, { headers })).status).toBe(503);
+      expect((await fetch(prospects, { headers })).status).toBe(503);
+      await setFaults(own.url, null);
+      const stats = await fetch(`${own.url}/__sandbox/stats`);
+      // The admin routes themselves are not counted.
+      expect(await stats.json()).toEqual({ requests: 3, faultsInjected: { '503': 2 } });
+    } finally {
+      await own.close();
+    }
+  });
+
   it('Salesforce: 503 SERVER_UNAVAILABLE and 403 REQUEST_LIMIT_EXCEEDED, then INVALID_SESSION_ID', async () => {
     const tokenUrl = `${salesforce.url}/services/oauth2/token`;
     const limits = `${salesforce.url}/services/data/v65.0/limits`;

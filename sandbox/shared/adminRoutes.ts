@@ -4,6 +4,8 @@
 //                                  or null or {"rate":0} to heal → the same answer as GET;
 //                                  {"rate":0,"latencyMs":300} only slows every answer down
 //   POST /__sandbox/tokens/expire  → {"expired": true, …}: every access token handed out stops working
+//   GET  /__sandbox/stats          → {"requests", "faultsInjected": {"500": n, …}}: what the sandbox was
+//                                  asked (every request but these routes) and what it broke, since it started
 // The routes themselves are never faulted, slowed or asked for credentials.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -28,6 +30,7 @@ type Handler = (request: IncomingMessage, response: ServerResponse, url: URL) =>
 export class SandboxAdmin {
   readonly #faults: FaultInjector;
   readonly #options: SandboxAdminOptions;
+  #requests = 0;
 
   constructor(options: SandboxAdminOptions) {
     this.#options = options;
@@ -38,10 +41,10 @@ export class SandboxAdmin {
   listener(handle: Handler): RequestListener {
     return (request, response) => {
       const url = new URL(request.url ?? '/', 'http://sandbox.local');
+      const admin = url.pathname.startsWith('/__sandbox/');
+      if (!admin) this.#requests += 1;
       const answer = async () =>
-        url.pathname.startsWith('/__sandbox/')
-          ? this.#route(request, response, url)
-          : handle(request, response, url);
+        admin ? this.#route(request, response, url) : handle(request, response, url);
       // A request that breaks the sandbox (a body cut off, a bug) ends its connection, not the process.
       void answer().catch(() => response.destroy());
     };
@@ -64,6 +67,8 @@ export class SandboxAdmin {
     };
     const route = `${request.method} ${url.pathname}`;
     if (route === 'GET /__sandbox/faults') return send(200, { faults: this.#faults.settings() });
+    if (route === 'GET /__sandbox/stats')
+      return send(200, { requests: this.#requests, faultsInjected: { ...this.#faults.injected } });
     if (route === 'POST /__sandbox/faults') {
       let input: unknown;
       try {
@@ -82,7 +87,12 @@ export class SandboxAdmin {
     }
     send(404, {
       error: `no sandbox control at ${route}`,
-      controls: ['GET /__sandbox/faults', 'POST /__sandbox/faults', 'POST /__sandbox/tokens/expire'],
+      controls: [
+        'GET /__sandbox/faults',
+        'POST /__sandbox/faults',
+        'POST /__sandbox/tokens/expire',
+        'GET /__sandbox/stats',
+      ],
     });
   }
 }
