@@ -108,6 +108,30 @@ describe('the Salesforce connector', () => {
     expect(hub.logs.join('')).toContain('INVALID_QUERY_LOCATOR');
   });
 
+  it('retries 403 REQUEST_LIMIT_EXCEEDED for concurrent requests instead of waiting for the daily limit', async () => {
+    const target = await sandbox({ accounts: 450 });
+    const id = await createIntegration(hub, {
+      ...salesforce(target),
+      retryPolicy: { maxAttempts: 10, initialDelayMs: 20, maxDelayMs: 200 },
+    });
+    // The sandbox's throttle is Salesforce's: 403 "ConcurrentPerOrgLongTxn Limit exceeded".
+    await fetch(`${target.url}/__sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ rate: 0.5, kinds: ['429'], seed: 4 }),
+    });
+    const runId = await startSync(hub, id);
+    const settled = new Set(['succeeded', 'partial', 'failed', 'waiting']);
+    let run: { state: string; progress: Record<string, { created: number }> } | undefined;
+    for (let i = 0; i < 200 && !settled.has(run?.state ?? ''); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      run = (await hub.request({ method: 'GET', url: `/api/v1/sync-runs/${runId}` })).body;
+    }
+    const stats = await (await fetch(`${target.url}/__sandbox/stats`)).json();
+    expect(stats.faultsInjected['429']).toBeGreaterThan(0);
+    expect(run?.state).toBe('succeeded');
+    expect(run?.progress.account).toMatchObject({ created: 450 });
+  });
+
   it('sets error asking to reconnect when the refresh token is revoked', async () => {
     const target = await sandbox({ accounts: 5 });
     const id = await createIntegration(hub, salesforce(target, 'revoked-refresh-token'));

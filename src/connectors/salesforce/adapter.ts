@@ -1,6 +1,7 @@
 // The Salesforce adapter: SOQL in batches (nextRecordsUrl), changes by SystemModstamp, OAuth2
 // with refresh on INVALID_SESSION_ID, the daily limit read from Sforce-Limit-Info, and
-// 403 REQUEST_LIMIT_EXCEEDED treated as a spent quota (the run waits, it does not fail). A query
+// 403 REQUEST_LIMIT_EXCEEDED for a spent daily quota (the run waits, it does not fail) told apart
+// from the same 403 for too many concurrent requests (retried with backoff). A query
 // locator Salesforce has dropped (INVALID_QUERY_LOCATOR, after 15 minutes unused, e.g. across that
 // wait) makes the walk run its query again from the start.
 import type { EntityCapabilities, IntegrationAdapter, SyncRequest } from '../sdk/adapter.ts';
@@ -168,11 +169,25 @@ function dailyUsage(headers: HeaderBag) {
   return { remaining: Math.max(0, Number(match[2]) - Number(match[1])), resetMs: undefined };
 }
 
-/** Salesforce answers a spent daily limit with 403, not 429. */
+/**
+ * Salesforce answers both of its request limits with 403 REQUEST_LIMIT_EXCEEDED, not 429: the
+ * daily budget ("TotalRequests Limit exceeded", waited out) and too many long requests at once
+ * ("ConcurrentPerOrgLongTxn Limit exceeded", gone again in seconds, retried with backoff). A
+ * message naming neither counts as the daily budget only when Sforce-Limit-Info says it is spent.
+ */
 function limitExceeded(response: HttpResponse): ConnectorError | undefined {
   if (response.status !== 403) return undefined;
   const text = response.text();
   if (!text.includes('REQUEST_LIMIT_EXCEEDED')) return undefined;
+  const usage = dailyUsage(response.headers);
+  const daily = /TotalRequests/i.test(text) || (!/Concurrent/i.test(text) && usage?.remaining === 0);
+  if (!daily) {
+    return new ConnectorError(
+      'rate_limited',
+      'Salesforce: too many requests at once (REQUEST_LIMIT_EXCEEDED, concurrent request limit)',
+      { httpStatus: 403 },
+    );
+  }
   return new ConnectorError(
     'rate_limited',
     'Salesforce: the daily API request limit is spent (REQUEST_LIMIT_EXCEEDED)',
