@@ -50,6 +50,7 @@ const environmentSchema = z.object({
     .default('info'),
   HUB_API_RATE_LIMIT: positiveInt(1200),
   HUB_BODY_LIMIT: positiveInt(1024 * 1024),
+  HUB_AUTH_FAILURE_LIMIT: positiveInt(100),
   HUB_DB_POOL_SIZE: positiveInt(10),
   HUB_WORKER_CONCURRENCY: positiveInt(4),
   HUB_SCHEDULER_INTERVAL_MS: positiveInt(5000),
@@ -135,6 +136,8 @@ export interface HubConfig {
   logLevel: string;
   apiRateLimitPerMinute: number;
   bodyLimitBytes: number;
+  /** Refused tokens, webhook signatures and OAuth states a client address may send a minute. */
+  authFailureLimitPerMinute: number;
   dbPoolSize: number;
   oidc: OidcConfig | undefined;
   tracing: TracingConfig;
@@ -173,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel: e.HUB_LOG_LEVEL,
     apiRateLimitPerMinute: e.HUB_API_RATE_LIMIT,
     bodyLimitBytes: e.HUB_BODY_LIMIT,
+    authFailureLimitPerMinute: e.HUB_AUTH_FAILURE_LIMIT,
     dbPoolSize: e.HUB_DB_POOL_SIZE,
     workerConcurrency: e.HUB_WORKER_CONCURRENCY,
     schedulerIntervalMs: e.HUB_SCHEDULER_INTERVAL_MS,

@@ -3,6 +3,7 @@
 // Tests start hubs through here as main.ts does.
 import type { FastifyInstance } from 'fastify';
 import { bootstrapAdminToken } from './access/bootstrapAdmin.ts';
+import { FailedAttempts } from './access/failedAttempts.ts';
 import { createOidcVerifier } from './access/oidc.ts';
 import { systemPrincipal } from './access/principal.ts';
 import type { HubContext } from './api/context.ts';
@@ -128,6 +129,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       network,
       migrations,
       oidc: config.oidc ? createOidcVerifier(config.oidc) : undefined,
+      failedAttempts: new FailedAttempts(config.authFailureLimitPerMinute),
     };
     const app = await buildServer(context);
     started.unshift(() => app.close());

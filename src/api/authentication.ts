@@ -1,8 +1,10 @@
 // Who is calling and may they: bearer API tokens (hashed lookup) or OIDC JWTs, the role a route
-// needs (declared in its config), and the per-token rate limit shared by every hub process.
+// needs (declared in its config), the per-token rate limit shared by every hub process, and the
+// limit on refused tokens per client address (failedAttempts.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { principalForToken } from '../access/apiTokens.ts';
+import type { FailedAttempts } from '../access/failedAttempts.ts';
 import { looksLikeJwt, type OidcVerifier } from '../access/oidc.ts';
 import { hasRole, type Principal, type Role } from '../access/principal.ts';
 import type { Pool } from '../db/pool.ts';
@@ -22,6 +24,7 @@ export interface AuthenticationOptions {
   pool: Pool;
   oidc: OidcVerifier | undefined;
   requestsPerMinute: number;
+  failedAttempts: FailedAttempts;
 }
 
 export function registerAuthentication(app: FastifyInstance, options: AuthenticationOptions): void {
@@ -58,17 +61,41 @@ async function authenticate(request: FastifyRequest, options: AuthenticationOpti
     throw new HubError('unauthorized', 'UNAUTHENTICATED', 'Authorization: send "Bearer <token>"');
   }
   const token = match[1];
-  const principal =
-    options.oidc && looksLikeJwt(token)
-      ? await options.oidc(token)
-      : await principalForToken(options.pool, token);
-  if (!principal)
+  const { failedAttempts } = options;
+  const blockedFor = await failedAttempts.blockedFor(request.ip);
+  // Past its limit of refused tokens, an address gets no more lookups, except for a token that
+  // authenticated recently (a client behind the same address as the one guessing).
+  if (blockedFor !== undefined && !failedAttempts.isTrustedToken(token)) throw tooManyFailures(blockedFor);
+  let principal: Principal | undefined;
+  try {
+    principal =
+      options.oidc && looksLikeJwt(token)
+        ? await options.oidc(token)
+        : await principalForToken(options.pool, token);
+  } catch (error) {
+    if (error instanceof HubError && error.status === 401) await failedAttempts.failed(request.ip);
+    throw error;
+  }
+  if (!principal) {
+    await failedAttempts.failed(request.ip);
     throw new HubError(
       'unauthorized',
       'INVALID_TOKEN',
       'Authorization: the token is unknown, revoked or expired',
     );
+  }
+  failedAttempts.trustToken(token);
   return principal;
+}
+
+/** The answer to an address past its limit of refused attempts. */
+export function tooManyFailures(retryAfterSeconds: number): HubError {
+  return new HubError(
+    'rate_limited',
+    'TOO_MANY_FAILED_ATTEMPTS',
+    `too many refused attempts from this address; retry in ${retryAfterSeconds} s`,
+    { retryAfterSeconds },
+  );
 }
 
 async function applyRateLimit(

@@ -1,4 +1,5 @@
 // What the HTTP layer is handed at start: one object, built in hub.ts, passed to every plugin.
+import type { FailedAttempts } from '../access/failedAttempts.ts';
 import type { OidcVerifier } from '../access/oidc.ts';
 import type { HubConfig } from '../config.ts';
 import type { ConnectorCatalog } from '../connectors/catalog.ts';
@@ -37,4 +38,6 @@ export interface HubContext {
   network: OutboundNetwork;
   migrations: Migration[];
   oidc: OidcVerifier | undefined;
+  /** Refused attempts per client address on the routes anyone can reach (tokens, webhooks, OAuth). */
+  failedAttempts: FailedAttempts;
 }

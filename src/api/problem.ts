@@ -78,6 +78,22 @@ export function toHubError(error: unknown, request: FastifyRequest): HubError {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new HubError('validation', 'MALFORMED_BODY', 'body: its length does not match Content-Length');
   }
+  const databaseCode = (error as { code?: unknown }).code;
+  if (
+    typeof databaseCode === 'string' &&
+    (/^22[0-9A-Z]{3}$/.test(databaseCode) || databaseCode === '54001')
+  ) {
+    // PostgreSQL refused a value (data exception, or nesting past its stack depth): it came from the request.
+    return new HubError(
+      'validation',
+      'VALUE_NOT_STORABLE',
+      'body: a value cannot be stored (too deep, or characters PostgreSQL refuses)',
+      {
+        status: 400,
+        cause: error,
+      },
+    );
+  }
   if (fastifyError.statusCode === 400 && error instanceof SyntaxError) {
     return new HubError('validation', 'MALFORMED_JSON', `body: not valid JSON (${error.message})`);
   }

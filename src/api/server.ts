@@ -8,6 +8,8 @@ import { HubError } from '../errors.ts';
 import { registerRequestTracing, startRequestSpan } from '../observability/requestTracing.ts';
 import { registerAuthentication } from './authentication.ts';
 import type { HubContext } from './context.ts';
+import { clientErrorHandler, frameworkErrors } from './frameworkErrors.ts';
+import { refuseNulCharacters } from './nulCharacters.ts';
 import { sendProblem, toHubError } from './problem.ts';
 import { apiKeyRoutes } from './routes/apiKeys.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -42,6 +44,9 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    // Refusals before routing are problem+json too.
+    frameworkErrors,
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -55,10 +60,12 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
 
   registerObservability(app, context);
   registerErrors(app);
+  refuseNulCharacters(app);
   registerAuthentication(app, {
     pool: context.pool,
     oidc: context.oidc,
     requestsPerMinute: context.config.apiRateLimitPerMinute,
+    failedAttempts: context.failedAttempts,
   });
   await registerOpenApi(app);
 

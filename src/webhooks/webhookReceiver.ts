@@ -62,13 +62,26 @@ export class WebhookReceiver {
     return `${this.#deps.publicUrl.replace(/\/$/, '')}/webhooks/${integrationId}`;
   }
 
-  /** `traceId`: the request's; the webhook is received in a span of that trace. */
-  receive(integrationId: string, request: InboundRequest, traceId: string): Promise<ReceivedWebhook> {
+  /**
+   * `traceId`: the request's; the webhook is received in a span of that trace. `quiet`: a refusal
+   * leaves no log line (the sender is past its limit of refused attempts and already counted).
+   */
+  receive(
+    integrationId: string,
+    request: InboundRequest,
+    traceId: string,
+    options: { quiet?: boolean } = {},
+  ): Promise<ReceivedWebhook> {
     return inSpan(
       'webhook.receive',
       { traceId, attributes: { 'hub.integration.id': integrationId } },
-      (span) => this.#receive(integrationId, request, traceId, span),
+      (span) => this.#receive(integrationId, request, traceId, span, options.quiet === true),
     );
+  }
+
+  /** Whether this process holds the integration's verifier, so verifying costs no database lookup. */
+  hasVerifier(integrationId: string): boolean {
+    return this.#verifiers.has(integrationId);
   }
 
   async #receive(
@@ -76,6 +89,7 @@ export class WebhookReceiver {
     request: InboundRequest,
     traceId: string,
     span: Span,
+    quiet: boolean,
   ): Promise<ReceivedWebhook> {
     const { logger } = this.#deps;
     const verifier = await this.#verifier(integrationId);
@@ -88,7 +102,9 @@ export class WebhookReceiver {
     if (verdict.kind === 'reply') return { reply: verdict.reply };
     if (verdict.kind === 'reject') {
       span.setAttribute('hub.webhook.reject_reason', verdict.reason);
-      logger.warn({ integrationId, reason: verdict.reason, detail: verdict.message }, 'webhook refused');
+      if (!quiet) {
+        logger.warn({ integrationId, reason: verdict.reason, detail: verdict.message }, 'webhook refused');
+      }
       if (verdict.reason === 'malformed') {
         throw new HubError('validation', 'WEBHOOK_MALFORMED', `body: ${verdict.message}`, {
           fields: [{ field: 'body', message: verdict.message }],

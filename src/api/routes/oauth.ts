@@ -6,6 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HubError } from '../../errors.ts';
 import { callbackPath, completeAuthorization, startAuthorization } from '../../oauth/oauthConnect.ts';
+import { tooManyFailures } from '../authentication.ts';
 import type { HubContext } from '../context.ts';
 
 const idParams = z.strictObject({ id: z.uuid('must be a UUID') });
@@ -56,7 +57,14 @@ export function oauthRoutes(app: FastifyInstance, context: HubContext): void {
     async (request, reply) => {
       const query = new URLSearchParams(request.query);
       try {
-        const done = await completeAuthorization(deps, query, request.id);
+        // Guessing states costs a lookup each: an address past its limit of refused attempts waits.
+        const blockedFor = await context.failedAttempts.blockedFor(request.ip);
+        if (blockedFor !== undefined) throw tooManyFailures(blockedFor);
+        const done = await completeAuthorization(deps, query, request.id).catch(async (error: unknown) => {
+          if (error instanceof HubError && error.code === 'UNKNOWN_STATE')
+            await context.failedAttempts.failed(request.ip);
+          throw error;
+        });
         context.runtime.forget(done.integrationId);
         const target = done.returnTo ?? `/?connected=${done.integrationId}`;
         return reply.status(303).header('location', target).send();

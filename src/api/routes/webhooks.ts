@@ -3,6 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { HubError } from '../../errors.ts';
+import { tooManyFailures } from '../authentication.ts';
 import type { HubContext } from '../context.ts';
 
 /** Webhook bodies above this size are refused with 413 before they are read to the end. */
@@ -41,16 +43,34 @@ export function webhookRoutes(app: FastifyInstance, context: HubContext): void {
         for (const [name, value] of Object.entries(request.headers)) {
           headers[name] = Array.isArray(value) ? value.join(', ') : value;
         }
-        const received = await context.webhooks.receiver.receive(
-          request.params.integrationId,
-          {
-            headers,
-            query: request.query as Record<string, string | undefined>,
-            body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-            receivedAt: new Date(),
-          },
-          request.id,
-        );
+        const { integrationId } = request.params;
+        const { receiver } = context.webhooks;
+        // An address past its limit of refused attempts still has its webhooks verified where the
+        // verifier is in memory (a valid one is never refused); only lookups of integrations
+        // this process has not seen are spared.
+        const blockedFor = await context.failedAttempts.blockedFor(request.ip);
+        if (blockedFor !== undefined && !receiver.hasVerifier(integrationId))
+          throw tooManyFailures(blockedFor);
+        let received: Awaited<ReturnType<typeof receiver.receive>>;
+        try {
+          received = await receiver.receive(
+            integrationId,
+            {
+              headers,
+              query: request.query as Record<string, string | undefined>,
+              body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+              receivedAt: new Date(),
+            },
+            request.id,
+            { quiet: blockedFor !== undefined },
+          );
+        } catch (error) {
+          if (error instanceof HubError && (error.status === 401 || error.status === 404)) {
+            await context.failedAttempts.failed(request.ip);
+            if (blockedFor !== undefined) throw tooManyFailures(blockedFor);
+          }
+          throw error;
+        }
         reply.code(received.reply.status);
         if (received.reply.contentType) reply.type(received.reply.contentType);
         return received.reply.body ?? '';
