@@ -126,10 +126,39 @@ describe('the Salesforce connector', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       run = (await hub.request({ method: 'GET', url: `/api/v1/sync-runs/${runId}` })).body;
     }
-    const stats = await (await fetch(`${target.url}/__sandbox/stats`)).json();
+    const stats = (await (await fetch(`${target.url}/__sandbox/stats`)).json()) as {
+      faultsInjected: Record<string, number>;
+    };
     expect(stats.faultsInjected['429']).toBeGreaterThan(0);
     expect(run?.state).toBe('succeeded');
     expect(run?.progress.account).toMatchObject({ created: 450 });
+  });
+
+  it('takes a health check refused by the concurrent request limit for a limit that heals, not for refused credentials', async () => {
+    const target = await sandbox({ accounts: 5 });
+    const id = await createIntegration(hub, salesforce(target));
+    expect((await syncAndWait(hub, id)).state).toBe('succeeded');
+    await fetch(`${target.url}/__sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ rate: 1, kinds: ['429'] }),
+    });
+    const checked = await hub.request({ method: 'POST', url: `/api/v1/integrations/${id}/health-check` });
+    expect(checked.body).toMatchObject({ ok: false, status: 'error', kind: 'rate_limited' });
+    const row = await hub.db.query(
+      'SELECT error_kind, needs_attention FROM integration_configs WHERE id = $1',
+      [id],
+    );
+    expect(row.rows[0]).toEqual({ error_kind: 'rate_limited', needs_attention: false });
+    // The probes see it healed, without a person.
+    await fetch(`${target.url}/__sandbox/faults`, { method: 'POST', body: 'null' });
+    for (let i = 0; i < 60; i++) {
+      const read = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}` });
+      if (read.body.status === 'active') break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect((await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}` })).body.status).toBe(
+      'active',
+    );
   });
 
   it('sets error asking to reconnect when the refresh token is revoked', async () => {

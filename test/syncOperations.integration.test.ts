@@ -257,6 +257,32 @@ describe('health checks and reports', () => {
   });
 });
 
+describe('a health check that meets one failed request', () => {
+  it('checks again before it sets an active integration to error', async () => {
+    const origin = await source(20);
+    const id = await createIntegration(
+      hub,
+      sourceIntegration(origin.url, { config: { healthCheckPath: '/customers?limit=1' } }),
+    );
+    await syncAndWait(hub, id);
+    // Seeded: the first request after this is answered 503, the next one properly.
+    origin.setFaults({ rate: 0.5, kinds: ['503'], seed: 7 });
+    origin.resetStats();
+    const checked = await hub.request({ method: 'POST', url: `/api/v1/integrations/${id}/health-check` });
+    expect(checked.body).toMatchObject({ ok: true, status: 'active' });
+    expect(origin.stats()).toMatchObject({ requests: 2, faultsInjected: { '503': 1 } });
+    expect((await eventCounts(hub, id))['integration.disconnected']).toBeUndefined();
+
+    // A failure that holds still counts, three checks a second apart.
+    origin.setFaults({ rate: 1, kinds: ['503'] });
+    origin.resetStats();
+    const failing = await hub.request({ method: 'POST', url: `/api/v1/integrations/${id}/health-check` });
+    expect(failing.body).toMatchObject({ ok: false, status: 'error', kind: 'transient' });
+    expect(origin.stats().requests).toBe(3);
+    origin.setFaults(null);
+  });
+});
+
 describe('the scheduler', () => {
   it('runs a new active integration at once and then on its cron', async () => {
     const origin = await source(50);

@@ -196,6 +196,7 @@ export async function checkCalendar(config: CaldavConfig, davFetch: DavFetch): P
           : failure.message,
       latencyMs: latencyMs(),
       ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
+      ...(failure.kind ? { kind: failure.kind } : {}),
     };
   }
 }

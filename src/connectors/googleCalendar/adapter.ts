@@ -109,6 +109,7 @@ export function createGoogleCalendarAdapter(
           message: failure.message,
           latencyMs: Math.round(performance.now() - started),
           ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
+          ...(failure.kind ? { kind: failure.kind } : {}),
         };
       }
     },

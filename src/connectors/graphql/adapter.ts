@@ -83,6 +83,7 @@ export function createGraphqlAdapter(
           message: failure.message,
           latencyMs: Math.round(performance.now() - started),
           ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
+          ...(failure.kind ? { kind: failure.kind } : {}),
         };
       }
     },

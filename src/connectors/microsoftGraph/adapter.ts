@@ -126,6 +126,7 @@ export function createGraphAdapter(
           message: failure.message,
           latencyMs: Math.round(performance.now() - started),
           ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
+          ...(failure.kind ? { kind: failure.kind } : {}),
         };
       }
     },

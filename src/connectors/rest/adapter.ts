@@ -55,6 +55,7 @@ export function createRestAdapter(runtime: AdapterRuntime<RestConfig, RestCreden
           message: failure.message,
           latencyMs: Math.round(performance.now() - started),
           ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
+          ...(failure.kind ? { kind: failure.kind } : {}),
         };
       }
     },

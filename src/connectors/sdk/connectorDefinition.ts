@@ -7,6 +7,7 @@ import type { OutboundNetwork } from '../../network/outboundNetwork.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { IntegrationAdapter } from './adapter.ts';
 import type { AuthProvider } from './auth/authProvider.ts';
+import type { ConnectorErrorKind } from './connectorError.ts';
 import type { ConnectorHttpClient, ResponseClassifier } from './httpClient.ts';
 import type { HeaderBag, RateLimitHint } from './rateLimitHeaders.ts';
 import type { WebhookReceiver } from './webhooks.ts';
@@ -29,6 +30,8 @@ export interface ConnectionResult {
   message: string;
   latencyMs: number;
   httpStatus?: number;
+  /** What a failed check met, in the error taxonomy: it decides whether the failure heals by itself. */
+  kind?: ConnectorErrorKind;
 }
 
 export interface ConnectionTestInput<Config, Credentials> {

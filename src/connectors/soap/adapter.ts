@@ -200,6 +200,7 @@ export async function connectionResult(probe: () => Promise<string>): Promise<Co
       message: failure.message,
       latencyMs: Math.round(performance.now() - started),
       ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
+      ...(failure.kind ? { kind: failure.kind } : {}),
     };
   }
 }

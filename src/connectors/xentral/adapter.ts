@@ -69,6 +69,7 @@ export function createXentralAdapter(
           message: failure.message,
           latencyMs: Math.round(performance.now() - started),
           ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
+          ...(failure.kind ? { kind: failure.kind } : {}),
         };
       }
     },
