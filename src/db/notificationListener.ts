@@ -17,7 +17,7 @@ export interface NotificationListenerOptions {
 }
 
 const FIRST_RETRY_MS = 250;
-const MAX_RETRY_MS = 10_000;
+const MAX_RETRY_MS = 2_000;
 
 export class NotificationListener {
   readonly #options: NotificationListenerOptions;
