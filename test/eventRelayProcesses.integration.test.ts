@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendEvents, type HubEvent } from '../src/events/outbox.ts';
 import { type EventSink, startEventSink, waitUntil } from './support/eventSink.ts';
 import { freePort, type HubProcess, spawnHub, waitUntilReady } from './support/hubProcess.ts';
+import { writeNumberedEvents } from './support/numberedEvents.ts';
 import { createTestDatabase, type TestDatabase } from './support/testDatabase.ts';
 
 const adminToken = `hub_test_admin_${randomBytes(16).toString('hex')}`;
@@ -57,22 +57,8 @@ async function subscribe(hub: HubProcess, types: string[]): Promise<string> {
   return ((await response.json()) as { id: string }).id;
 }
 
-/** `count` events over `subjects` subjects, each in its own transaction, numbered per subject. */
-async function writeEvents(type: string, count: number, subjects: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let n = 0; n < count; n += 10) {
-    const batch: HubEvent[] = [];
-    for (let k = n; k < Math.min(count, n + 10); k += 1) {
-      batch.push({
-        type,
-        source: 'urn:test',
-        subject: `s/${k % subjects}`,
-        data: { n: k, inSubject: Math.floor(k / subjects) },
-      });
-    }
-    ids.push(...(await appendEvents(db, batch)));
-  }
-  return ids;
+function writeEvents(type: string, count: number, subjects: number): Promise<string[]> {
+  return writeNumberedEvents(db, type, count, subjects);
 }
 
 function ofType(type: string) {
