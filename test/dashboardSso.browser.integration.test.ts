@@ -7,6 +7,7 @@
 // test-output/dashboard-sso/.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations, tabTo } from './support/accessibility.ts';
 import { launchChromium, screenshots } from './support/browser.ts';
 import { freePort } from './support/hubProcess.ts';
 import {
@@ -89,6 +90,7 @@ describe('single sign-on in the dashboard', { timeout: 60_000 }, () => {
     await visible(page.getByText('Mit Ihrem Konto beim Anmeldedienst (127.0.0.1'));
     await visible(page.getByLabel('API-Token'));
     await shoot(page, 'sign-in-with-sso');
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('signs an admin in at the provider and back into the dashboard with name and role', async () => {
@@ -160,10 +162,13 @@ describe('single sign-on in the dashboard', { timeout: 60_000 }, () => {
     await context.close();
   });
 
-  it('signs an operator in with the operator role', async () => {
+  it('signs an operator in by keyboard with the operator role', async () => {
     ({ context, page } = await newVisitor());
     await page.goto(`${hubUrl}/monitoring`);
-    await ssoButton(page).click();
+    await visible(ssoButton(page));
+    // By keyboard this time.
+    await tabTo(page, 'Mit SSO anmelden');
+    await page.keyboard.press('Enter');
     await logInAtProvider(page, 'otto');
     // Back where the sign-in started.
     await page.waitForURL(`${hubUrl}/monitoring`);
@@ -202,6 +207,7 @@ describe('single sign-on in the dashboard', { timeout: 60_000 }, () => {
       await visible(ssoButton(page));
       expect(await storedSession(page)).toBeNull();
       await shoot(page, 'viewer-expired');
+      expect(await seriousViolations(page)).toEqual([]);
     } finally {
       provider.settings.refreshTokens = true;
       provider.settings.accessTokenTtlSeconds = 300;
@@ -242,6 +248,7 @@ describe('single sign-on in the dashboard', { timeout: 60_000 }, () => {
     expect(await storedSession(page)).toBeNull();
     expect(await page.getByTestId('principal').count()).toBe(0);
     await shoot(page, 'tampered-state-refused');
+    expect(await seriousViolations(page)).toEqual([]);
 
     // The attempt was used up by the refused answer: the genuine one is refused as well.
     await page.goto(genuine.href);

@@ -20,6 +20,7 @@ import { useTranslation } from 'react-i18next';
 import { api, apiGet } from '../api/client.ts';
 import type { ApiToken } from '../api/operationsTypes.ts';
 import type { Role } from '../api/types.ts';
+import { ScrollableTable } from '../layout/ScrollableTable.tsx';
 import { ConfirmButton, formatTime } from './ConfirmButton.tsx';
 
 const roles: Role[] = ['viewer', 'operator', 'admin'];
@@ -80,7 +81,7 @@ export function ApiTokensPanel() {
         </Group>
       </form>
       {!!tokens.data?.length && (
-        <Table.ScrollContainer minWidth={800}>
+        <ScrollableTable minWidth={800} label={t('operations.admin.tokensTitle')}>
           <Table striped>
             <Table.Thead>
               <Table.Tr>
@@ -125,7 +126,7 @@ export function ApiTokensPanel() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollableTable>
       )}
       <Modal
         opened={created !== null}

@@ -2,6 +2,7 @@ import { Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../format/relativeTime.ts';
 import { currentLanguage } from '../i18n/i18n.ts';
+import { ScrollableTable } from '../layout/ScrollableTable.tsx';
 import { dateTime } from './format.ts';
 import { useSyncStatus } from './queries.ts';
 
@@ -10,7 +11,7 @@ export function EntitiesTable({ integrationId }: { integrationId: string }) {
   const { data: entities = [] } = useSyncStatus(integrationId);
   if (entities.length === 0) return <Text c="dimmed">{t('detail.entities.empty')}</Text>;
   return (
-    <Table.ScrollContainer minWidth={700}>
+    <ScrollableTable minWidth={700} label={t('detail.tabs.status')}>
       <Table striped aria-label={t('detail.tabs.status')}>
         <Table.Thead>
           <Table.Tr>
@@ -41,6 +42,6 @@ export function EntitiesTable({ integrationId }: { integrationId: string }) {
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </ScrollableTable>
   );
 }

@@ -3,6 +3,7 @@
 import { Badge, Button, Code, Stack, Table, Text } from '@mantine/core';
 import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ScrollableTable } from '../layout/ScrollableTable.tsx';
 import { dateTime, duration } from './format.ts';
 import { useRequestLogs } from './queries.ts';
 import type { RequestLog } from './types.ts';
@@ -17,7 +18,7 @@ export function LogsTable({ integrationId }: { integrationId: string }) {
       <Text size="sm" c="dimmed">
         {t('detail.logs.redactedNote')}
       </Text>
-      <Table.ScrollContainer minWidth={800}>
+      <ScrollableTable minWidth={800} label={t('detail.tabs.logs')}>
         <Table aria-label={t('detail.tabs.logs')}>
           <Table.Thead>
             <Table.Tr>
@@ -69,7 +70,7 @@ export function LogsTable({ integrationId }: { integrationId: string }) {
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </ScrollableTable>
     </Stack>
   );
 }

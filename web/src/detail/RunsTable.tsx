@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../format/relativeTime.ts';
 import { currentLanguage } from '../i18n/i18n.ts';
+import { ScrollableTable } from '../layout/ScrollableTable.tsx';
 import { dateTime, duration } from './format.ts';
 import { useRunFailures, useSyncRuns } from './queries.ts';
 import type { RecordFailure, SyncRunView } from './types.ts';
@@ -27,7 +28,7 @@ export function RunsTable({ integrationId }: { integrationId: string }) {
   if (runs.length === 0) return <Text c="dimmed">{t('detail.runs.empty')}</Text>;
   return (
     <>
-      <Table.ScrollContainer minWidth={1000}>
+      <ScrollableTable minWidth={1000} label={t('detail.tabs.runs')}>
         <Table striped aria-label={t('detail.tabs.runs')}>
           <Table.Thead>
             <Table.Tr>
@@ -80,7 +81,7 @@ export function RunsTable({ integrationId }: { integrationId: string }) {
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </ScrollableTable>
       <Modal
         opened={failuresOf !== null}
         onClose={() => setFailuresOf(null)}

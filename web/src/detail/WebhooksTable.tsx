@@ -1,5 +1,6 @@
 import { Badge, Button, Code, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
+import { ScrollableTable } from '../layout/ScrollableTable.tsx';
 import { dateTime } from './format.ts';
 import { useWebhooks } from './queries.ts';
 import type { ReceivedWebhook } from './types.ts';
@@ -25,7 +26,7 @@ export function WebhooksTable({
   const { data: webhooks = [] } = useWebhooks(integrationId);
   if (webhooks.length === 0) return <Text c="dimmed">{t('detail.webhooks.empty')}</Text>;
   return (
-    <Table.ScrollContainer minWidth={800}>
+    <ScrollableTable minWidth={800} label={t('detail.tabs.webhooks')}>
       <Table striped aria-label={t('detail.tabs.webhooks')}>
         <Table.Thead>
           <Table.Tr>
@@ -71,6 +72,6 @@ export function WebhooksTable({
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </ScrollableTable>
   );
 }

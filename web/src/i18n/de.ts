@@ -104,7 +104,12 @@ export const de = {
     adminOnly: 'Nur Administratoren können Integrationen einrichten.',
     next: 'Weiter',
     steps: { system: 'System', connection: 'Verbindung', mapping: 'Feldzuordnung', schedule: 'Zeitplan' },
-    choose: { search: 'System suchen', pick: '{{name}} wählen', template: 'Vorlage für {{type}}' },
+    choose: {
+      search: 'System suchen',
+      pick: '{{name}} wählen',
+      button: 'Wählen',
+      template: 'Vorlage für {{type}}',
+    },
     connection: {
       name: 'Name der Integration',
       test: 'Verbindung testen',

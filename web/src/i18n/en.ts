@@ -103,7 +103,12 @@ export const en: Messages = {
     adminOnly: 'Only administrators can set up integrations.',
     next: 'Next',
     steps: { system: 'System', connection: 'Connection', mapping: 'Field mapping', schedule: 'Schedule' },
-    choose: { search: 'Search systems', pick: 'Choose {{name}}', template: 'Template for {{type}}' },
+    choose: {
+      search: 'Search systems',
+      pick: 'Choose {{name}}',
+      button: 'Choose',
+      template: 'Template for {{type}}',
+    },
     connection: {
       name: 'Integration name',
       test: 'Test connection',

@@ -1,5 +1,5 @@
 // Step 1: the catalog, with each template of REST and GraphQL as a system of its own.
-import { Badge, Card, SimpleGrid, Stack, Text, TextInput, UnstyledButton } from '@mantine/core';
+import { Badge, Button, Card, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Connector } from '../api/types.ts';
@@ -26,23 +26,39 @@ export function ChooseConnectorStep({
       />
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
         {choices.map((choice) => (
-          <UnstyledButton
+          // The whole card takes a click; its button is the keyboard's and screen reader's way in.
+          <Card
             key={choiceKey(choice)}
+            withBorder
+            padding="md"
+            h="100%"
             onClick={() => onChoose(choice)}
-            aria-label={t('wizard.choose.pick', { name: choiceName(choice) })}
+            style={{ cursor: 'pointer' }}
           >
-            <Card withBorder padding="md" h="100%">
+            <Stack gap={4} h="100%" align="flex-start">
               <Text fw={600}>{choiceName(choice)}</Text>
-              <Badge variant="light" size="sm" mt={4}>
+              <Badge variant="light" size="sm">
                 {choice.template
                   ? t('wizard.choose.template', { type: choice.connector.name })
                   : choice.connector.type}
               </Badge>
-              <Text size="sm" c="dimmed" mt="xs" lineClamp={3}>
+              <Text size="sm" c="dimmed" mt={4} lineClamp={3} style={{ flexGrow: 1 }}>
                 {choice.template?.description ?? choice.connector.description}
               </Text>
-            </Card>
-          </UnstyledButton>
+              <Button
+                variant="light"
+                size="xs"
+                mt="xs"
+                aria-label={t('wizard.choose.pick', { name: choiceName(choice) })}
+                onClick={(event) => {
+                  event.stopPropagation();
+                  onChoose(choice);
+                }}
+              >
+                {t('wizard.choose.button')}
+              </Button>
+            </Stack>
+          </Card>
         ))}
       </SimpleGrid>
     </Stack>

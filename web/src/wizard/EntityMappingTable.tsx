@@ -5,6 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import type { CanonicalEntity, EntityMapping, FieldMapping } from '../api/types.ts';
+import { ScrollableTable } from '../layout/ScrollableTable.tsx';
 import { transformChoices, transformKey } from './transformChoices.ts';
 import { sourcePaths } from './wizardState.ts';
 
@@ -163,7 +164,7 @@ function PreviewTable({ results, columns }: { results: PreviewResult[]; columns:
   return (
     <Stack gap="xs">
       <Title order={3}>{t('wizard.mapping.preview')}</Title>
-      <Table.ScrollContainer minWidth={600}>
+      <ScrollableTable minWidth={600} label={t('wizard.mapping.preview')}>
         <Table withTableBorder aria-label={t('wizard.mapping.preview')}>
           <Table.Thead>
             <Table.Tr>
@@ -189,7 +190,7 @@ function PreviewTable({ results, columns }: { results: PreviewResult[]; columns:
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </ScrollableTable>
     </Stack>
   );
 }
