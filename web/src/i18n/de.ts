@@ -116,7 +116,8 @@ export const de = {
       connect: 'Verbinden',
       ok: 'Verbindung erfolgreich ({{ms}} ms).',
       failed: 'Verbindung fehlgeschlagen: {{detail}}',
-      oauthOpened: 'Die Anmeldeseite des Anbieters ist in einem neuen Tab geöffnet. Danach hier weiter.',
+      oauthLeaving: 'Weiter zur Anmeldeseite des Anbieters …',
+      resumed: 'Verbunden. Weiter mit der Feldzuordnung.',
     },
     mapping: {
       intro:

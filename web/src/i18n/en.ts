@@ -115,7 +115,8 @@ export const en: Messages = {
       connect: 'Connect',
       ok: 'Connection succeeded ({{ms}} ms).',
       failed: 'Connection failed: {{detail}}',
-      oauthOpened: "The provider's sign-in page is open in a new tab. Continue here afterwards.",
+      oauthLeaving: "On to the provider's sign-in page …",
+      resumed: 'Connected. Carry on with the field mapping.',
     },
     mapping: {
       intro: "Give each of the hub's fields a field of the source system. Suggestions are filled in.",

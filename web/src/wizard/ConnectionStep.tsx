@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import type { Integration } from '../api/types.ts';
-import { type Choice, choiceName, type Draft } from './wizardState.ts';
+import { type Choice, choiceName, type Draft, resumePath } from './wizardState.ts';
 
 interface TestResult {
   ok: boolean;
@@ -71,14 +71,16 @@ export function ConnectionStep({
       return (await api<TestResult>(`/integrations/${saved.id}/test`, { method: 'POST' })).data;
     },
   });
+  // The provider's consent page opens in this tab (where the session is), and the hub sends the
+  // browser back to the wizard at the mapping step of the same draft.
   const connect = useMutation({
     mutationFn: async () => {
       const saved = await save();
       const { data } = await api<{ authorizationUrl: string }>(`/integrations/${saved.id}/oauth/authorize`, {
         method: 'POST',
-        body: { returnTo: `/integrations/new?connector=${encodeURIComponent(connector.id)}` },
+        body: { returnTo: resumePath(choice, saved.id) },
       });
-      window.open(data.authorizationUrl, '_blank', 'noopener');
+      window.location.assign(data.authorizationUrl);
     },
   });
 
@@ -151,7 +153,7 @@ export function ConnectionStep({
           {(test.error ?? connect.error)?.message}
         </Alert>
       )}
-      {connect.isSuccess && <Alert color="blue">{t('wizard.connection.oauthOpened')}</Alert>}
+      {connect.isSuccess && <Alert color="blue">{t('wizard.connection.oauthLeaving')}</Alert>}
       <Group>
         {oauth && (
           <Button variant="default" loading={connect.isPending} onClick={() => connect.mutate()}>

@@ -16,6 +16,12 @@ export function choiceKey(choice: Choice): string {
   return choice.template ? `${choice.connector.id}:${choice.template.id}` : choice.connector.id;
 }
 
+/** Where the OAuth provider's consent leads back: this wizard, at the mapping step of the draft. */
+export function resumePath(choice: Choice, draftId: string): string {
+  const params = new URLSearchParams({ connector: choiceKey(choice), draft: draftId });
+  return `/integrations/new?${params}`;
+}
+
 export function choiceName(choice: Choice): string {
   return choice.template?.name ?? choice.connector.name;
 }
