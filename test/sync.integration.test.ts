@@ -226,6 +226,42 @@ describe('incremental syncs and deletions', () => {
     expect(run.counts).toMatchObject({ fetched: 497, deleted: 3, unchanged: 497 });
     await expectStoreMatchesSource(id, origin);
   });
+
+  it('does not sweep a record the full pass skipped because one before it was deleted between pages', async () => {
+    const origin = await source(300);
+    const id = await createIntegration(
+      hub,
+      sourceIntegration(origin.url, { incremental: false, pagination: { style: 'offset', pageSize: 50 } }),
+    );
+    expect((await syncAndWait(hub, id)).counts.created).toBe(300);
+    // While the pass asks for its third page, a record of its first page is deleted: every record
+    // behind moves up a place, and the one that moves from the third page onto the second is skipped.
+    const deleted = origin.records()[10]!.id;
+    const skipped = origin.records()[100]!.id;
+    origin.onRequest(({ query }) => {
+      if (query.get('offset') === '100' && origin.records().some((record) => record.id === deleted)) {
+        origin.remove(deleted);
+      }
+    });
+    const run = await syncAndWait(hub, id);
+    origin.onRequest(undefined);
+    expect(run.state).toBe('succeeded');
+    // The deleted record was on a page read before it went: this pass saw it, the next one will not.
+    expect(run.counts).toMatchObject({ deleted: 0 });
+    const kept = await hub.db.query(
+      'SELECT deleted_at FROM synced_records WHERE integration_id = $1 AND external_id = $2',
+      [id, skipped],
+    );
+    expect(kept.rows).toEqual([{ deleted_at: null }]);
+    const next = await syncAndWait(hub, id);
+    expect(next.counts).toMatchObject({ deleted: 1 });
+    await expectStoreMatchesSource(id, origin);
+    const deletions = await hub.db.query<{ subject: string }>(
+      `SELECT subject FROM outbox_events WHERE integration_id = $1 AND type = 'customer.deleted'`,
+      [id],
+    );
+    expect(deletions.rows).toEqual([{ subject: `customer/${deleted}` }]);
+  });
 });
 
 describe('mapping failures', () => {

@@ -10,6 +10,7 @@
 //   answer before the entity was last completely in sync with the same mapping: everything on
 //   it was landed then. A stored answer younger than that (from a run that crashed before its page
 //   committed) is processed like any other page.
+// The sweep at the end of a full pass deletes only ids a second walk missed too (sweepConfirmation.ts).
 import { randomUUID } from 'node:crypto';
 import type { LiveAdapter } from '../connectors/runtime/connectorRuntime.ts';
 import type { SyncBatch } from '../connectors/sdk/adapter.ts';
@@ -29,6 +30,7 @@ import {
   sweepUnseen,
   writeRecords,
 } from './recordStore.ts';
+import { confirmGone, sweepCandidates } from './sweepConfirmation.ts';
 import { addProgress, type EntityProgress } from './syncRunsTable.ts';
 import { type EngineState, readSyncState, writeSyncState } from './syncStatusTable.ts';
 
@@ -131,6 +133,11 @@ export async function syncEntity(input: EntitySyncInput): Promise<void> {
       return;
     }
 
+    // The ids this pass did not see are checked by a second walk before the sweep (sweepConfirmation.ts).
+    const confirmedGone =
+      next.sweep && batch.fullPassComplete
+        ? await confirmSweep(input, next.sweep.passId, deferred.seenIds)
+        : [];
     await withTransaction(pool, async (tx) => {
       const progress = deferred.progress;
       const created = await writeRecords(tx, target, classified.changed);
@@ -141,7 +148,7 @@ export async function syncEntity(input: EntitySyncInput): Promise<void> {
       if (next.sweep) {
         next.sweep.seen += await rememberSeen(tx, next.sweep.passId, target.entity, deferred.seenIds);
         if (batch.fullPassComplete) {
-          progress.deleted += await sweep(input, tx, next.sweep);
+          progress.deleted += await sweep(input, tx, next.sweep, confirmedGone);
           delete next.sweep;
         }
       }
@@ -225,6 +232,7 @@ async function sweep(
   input: EntitySyncInput,
   tx: Parameters<typeof writeRecords>[0],
   pass: NonNullable<EngineState['sweep']>,
+  confirmedGone: string[],
 ): Promise<number> {
   const { target } = input;
   const remembered = await countSeen(tx, pass.passId, target.entity);
@@ -243,7 +251,24 @@ async function sweep(
     await forgetSeen(tx, pass.passId, target.entity);
     return 0;
   }
-  return (await sweepUnseen(tx, target, pass.passId)).deleted;
+  return (await sweepUnseen(tx, target, pass.passId, confirmedGone)).deleted;
+}
+
+async function confirmSweep(input: EntitySyncInput, passId: string, inHand: string[]): Promise<string[]> {
+  const candidates = await sweepCandidates(input.pool, input.target, passId, inHand);
+  if (candidates.length === 0) return [];
+  const gone = await confirmGone(input.live, input.target.entity, candidates, input.signal);
+  if (gone.length < candidates.length) {
+    input.logger.info(
+      {
+        integrationId: input.target.integrationId,
+        entity: input.target.entity,
+        kept: candidates.length - gone.length,
+      },
+      'records the full pass missed were found by the second look, and kept',
+    );
+  }
+  return gone;
 }
 
 /** Whether a 304 page was stored before the entity was last completely landed, with this mapping. */

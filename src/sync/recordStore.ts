@@ -178,8 +178,13 @@ export async function countSeen(tx: Queryable, passId: string, entity: string): 
   return result.rows[0]?.count ?? 0;
 }
 
-/** Deletes every live record of the entity that the full pass did not see. */
-export async function sweepUnseen(tx: Queryable, target: StoreTarget, passId: string): Promise<StoreCounts> {
+/** Deletes the live records of the entity that the full pass did not see, of those confirmed gone. */
+export async function sweepUnseen(
+  tx: Queryable,
+  target: StoreTarget,
+  passId: string,
+  confirmedGone: string[],
+): Promise<StoreCounts> {
   // The unseen ids are found by a set operation first: the scratch table has no statistics (it
   // was filled moments ago), and a join planned on guesses degrades to comparing every pair.
   const gone = await tx.query<{ id: string }>(
@@ -189,10 +194,11 @@ export async function sweepUnseen(tx: Queryable, target: StoreTarget, passId: st
     [target.integrationId, target.entity, passId],
   );
   await forgetSeen(tx, passId, target.entity);
+  const confirmed = new Set(confirmedGone);
   return deleteRecords(
     tx,
     target,
-    gone.rows.map((row) => row.id),
+    gone.rows.map((row) => row.id).filter((id) => confirmed.has(id)),
   );
 }
 
