@@ -79,18 +79,46 @@ describe('bad input found by fuzzing', () => {
     expect(afterCreate).not.toEqual(before);
   });
 
-  it('refuses bodies nested thousands deep as a 400', async () => {
-    const nested = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
-    for (const url of ['/api/v1/mapping/preview', '/api/v1/integrations', '/api/v1/events']) {
+  it('refuses bodies nested deeper than 100 levels with a 400 before merging or validating them', async () => {
+    const created = await hub.request({
+      method: 'POST',
+      url: '/api/v1/integrations',
+      body: restIntegration(),
+    });
+    const deep = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const cases = [
+      ['POST', '/api/v1/mapping/preview', `{"mapping":${deep(20_000)},"records":[]}`, 'application/json'],
+      ['POST', '/api/v1/events', `{"type":"credit.checked","data":${deep(5_000)}}`, 'application/json'],
+      // A merge patch this deep overflowed the stack of the merge (a 500) before.
+      [
+        'PATCH',
+        `/api/v1/integrations/${created.body.id}`,
+        `{"config":${deep(10_000)}}`,
+        'application/merge-patch+json',
+      ],
+      ['PATCH', `/api/v1/integrations/${created.body.id}`, `{"config":${deep(10_000)}}`, 'application/json'],
+    ] as const;
+    for (const [method, url, body, contentType] of cases) {
       const response = await hub.request({
-        method: 'POST',
+        method,
         url,
-        body: `{"records":${nested},"config":${nested},"data":${nested}}`,
-        headers: { 'content-type': 'application/json' },
+        body,
+        headers: { 'content-type': contentType, 'if-match': '*' },
       });
-      expect(response.status, url).toBeLessThan(500);
-      expectProblem(response, response.status);
+      expectProblem(response, 400);
+      expect(response.body.code, url).toBe('BODY_TOO_DEEP');
     }
+    const after = await hub.request({ method: 'GET', url: `/api/v1/integrations/${created.body.id}` });
+    expect(after.body.version).toBe(1);
+    // 100 levels are still fine: the connector's own validation answers.
+    const allowed = await hub.request({
+      method: 'PATCH',
+      url: `/api/v1/integrations/${created.body.id}`,
+      body: `{"config":{"resources":${deep(90)}}}`,
+      headers: { 'content-type': 'application/merge-patch+json', 'if-match': '*' },
+    });
+    expect(allowed.status).toBe(400);
+    expect(allowed.body.code).toBe('VALIDATION_FAILED');
   });
 
   it('answers what Node refuses before routing as problem+json too', async () => {

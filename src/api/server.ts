@@ -9,6 +9,7 @@ import { registerRequestTracing, startRequestSpan } from '../observability/reque
 import { registerAuthentication } from './authentication.ts';
 import type { HubContext } from './context.ts';
 import { clientErrorHandler, frameworkErrors } from './frameworkErrors.ts';
+import { registerJsonParsers } from './jsonBodies.ts';
 import { refuseNulCharacters } from './nulCharacters.ts';
 import { sendProblem, toHubError } from './problem.ts';
 import { apiKeyRoutes } from './routes/apiKeys.ts';
@@ -52,11 +53,7 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
   app.setSerializerCompiler(serializerCompiler);
   // The API speaks JSON only; any other body is refused with 415.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser(
-    'application/merge-patch+json',
-    { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
-  );
+  registerJsonParsers(app);
 
   registerObservability(app, context);
   registerErrors(app);

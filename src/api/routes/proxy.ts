@@ -1,5 +1,6 @@
 // The outbound proxy: a CRM module calls the external system through the hub, which applies the
-// integration's auth, rate limit, retries, circuit breaker and request logging.
+// integration's auth, rate limit, retries, circuit breaker and request logging. The caller never
+// sees the credentials, not even when the source answers with them.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ConnectorError, toConnectorError, toHubError } from '../../connectors/sdk/connectorError.ts';
@@ -76,11 +77,17 @@ export function proxyRoutes(app: FastifyInstance, context: HubContext): void {
           // Only idempotent calls are repeated; a POST reaches the source at most once.
           maxWaitMs: 5_000,
         });
+        // A source that echoes the credentials it was sent (in a body, a next link) must not show
+        // them to the caller: the integration's secrets are replaced as in the request log.
         for (const name of returnedResponseHeaders) {
           const value = response.headers[name];
-          if (value !== undefined) reply.header(name, value);
+          if (value === undefined) continue;
+          reply.header(
+            name,
+            Array.isArray(value) ? value.map((item) => live.redactor.text(item)) : live.redactor.text(value),
+          );
         }
-        return reply.status(response.status).send(response.body);
+        return reply.status(response.status).send(live.redactor.bytes(response.body));
       } catch (error) {
         if (error instanceof HubError) throw error;
         const failure = error instanceof ConnectorError ? error : toConnectorError(error, 'proxy');

@@ -5,6 +5,7 @@
 const secretName =
   /auth|token|secret|password|passwd|api[-_]?key|apikey|signature|sig$|cookie|session|code$/i;
 const REDACTED = '[redacted]';
+const redactedBytes = Buffer.from(REDACTED);
 
 export class Redactor {
   readonly #source: () => Iterable<string>;
@@ -27,6 +28,21 @@ export class Redactor {
       if (result.includes(secret)) result = result.split(secret).join(REDACTED);
       const encoded = encodeURIComponent(secret);
       if (encoded !== secret && result.includes(encoded)) result = result.split(encoded).join(REDACTED);
+    }
+    return result;
+  }
+
+  /**
+   * The same for raw bytes, such as an answer the proxy hands back (a source that echoes the
+   * credentials it was sent must not show them to the caller): secrets are replaced, every other
+   * byte is left as it was.
+   */
+  bytes(value: Buffer): Buffer {
+    let result = value;
+    for (const secret of this.#secrets()) {
+      for (const form of new Set([secret, encodeURIComponent(secret)])) {
+        result = replaceBytes(result, Buffer.from(form, 'utf8'), redactedBytes);
+      }
     }
     return result;
   }
@@ -86,4 +102,18 @@ export class Redactor {
       return text.length > limit ? `${text.slice(0, limit)}…` : text;
     }
   }
+}
+
+function replaceBytes(haystack: Buffer, needle: Buffer, replacement: Buffer): Buffer {
+  let found = haystack.indexOf(needle);
+  if (found < 0) return haystack;
+  const parts: Buffer[] = [];
+  let from = 0;
+  while (found >= 0) {
+    parts.push(haystack.subarray(from, found), replacement);
+    from = found + needle.length;
+    found = haystack.indexOf(needle, from);
+  }
+  parts.push(haystack.subarray(from));
+  return Buffer.concat(parts);
 }

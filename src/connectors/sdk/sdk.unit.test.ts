@@ -98,6 +98,17 @@ describe('redaction', () => {
     const body = redactor.bodySummary(JSON.stringify({ password: 'p', note: 'hunter22 was here', ok: 1 }));
     expect(body).toBe('{"password":"[redacted]","note":"[redacted] was here","ok":1}');
   });
+  it('replaces secret values in raw bytes and leaves every other byte as it was', () => {
+    const body = Buffer.concat([
+      Buffer.from([0xff, 0x00, 0xfe]),
+      Buffer.from('{"echo":"Bearer s3cr3t-token-value","q":"hunter22%21"} s3cr3t-token-value'),
+    ]);
+    const scrubbed = redactor.bytes(body);
+    expect(scrubbed.subarray(0, 3)).toEqual(Buffer.from([0xff, 0x00, 0xfe]));
+    expect(scrubbed.subarray(3).toString()).toBe('{"echo":"Bearer [redacted]","q":"[redacted]%21"} [redacted]');
+    const clean = Buffer.from('nothing to hide');
+    expect(redactor.bytes(clean)).toBe(clean);
+  });
   it('asks a function for secrets on every use', () => {
     let current = 'first-token';
     const live = new Redactor(() => [current]);

@@ -21,8 +21,8 @@ export interface FuzzFixtures {
   restId: string;
   subscriptionId: string;
   webhooks: WebhookTarget[];
-  /** Every secret given to the hub, for the secret scan. */
-  secrets: string[];
+  /** Every credential given to the hub (write-only: never to be seen again), for the secret scan. */
+  credentials: string[];
 }
 
 export const restIntegrationBody = (name = `ERP ${randomBytes(3).toString('hex')}`) => ({
@@ -55,7 +55,7 @@ export async function createFuzzFixtures(call: AdminCall): Promise<FuzzFixtures>
   };
   const rest = restIntegrationBody();
   const restId = (await created('/api/v1/integrations', rest)).id as string;
-  const secrets = [rest.credentials.token];
+  const credentials = [rest.credentials.token];
   const webhooks: WebhookTarget[] = [];
   const orders = { order: { recordsPath: 'data', idField: 'orderNo' } };
   const webhookIntegration = async (
@@ -70,7 +70,7 @@ export async function createFuzzFixtures(call: AdminCall): Promise<FuzzFixtures>
       credentials: { ...(body.credentials as object | undefined), webhookSecret: secret },
     });
     webhooks.push({ integrationId: integration.id, scheme, secret });
-    secrets.push(secret, ...Object.values((body.credentials ?? {}) as Record<string, string>));
+    credentials.push(secret, ...Object.values((body.credentials ?? {}) as Record<string, string>));
   };
   await webhookIntegration('standard-webhooks', `whsec_${randomBytes(24).toString('base64')}`, {
     connector: 'webhook',
@@ -115,6 +115,5 @@ export async function createFuzzFixtures(call: AdminCall): Promise<FuzzFixtures>
     types: ['customer.*', 'credit.*'],
     url: 'https://crm.invalid/hook',
   });
-  secrets.push(subscription.secret);
-  return { restId, subscriptionId: subscription.id, webhooks, secrets };
+  return { restId, subscriptionId: subscription.id, webhooks, credentials };
 }

@@ -2,7 +2,7 @@
 // headers past Node's limit, bytes that are not HTTP, chunked bodies larger than the hub takes.
 import net from 'node:net';
 import { request } from 'undici';
-import type { RawResponse, SendRaw } from './fuzzCheck.ts';
+import type { FuzzRequest, RawResponse, SendRaw } from './fuzzCheck.ts';
 
 /** Sends a fuzz case with undici; a request undici itself refuses to send is reported as status 0. */
 export function httpSender(baseUrl: string): SendRaw {
@@ -21,9 +21,33 @@ export function httpSender(baseUrl: string): SendRaw {
       // undici validates methods and headers before anything leaves: nothing was asked of the hub.
       if (code === 'UND_ERR_INVALID_ARG' || error instanceof TypeError)
         return { status: 0, headers: {}, text: '' };
+      // The hub may answer (413, 415) and close before the body is all sent; undici then has no
+      // answer to show. A socket keeps reading what came back.
+      if (
+        (code === 'EPIPE' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') &&
+        fuzz.body !== undefined
+      ) {
+        return sendOverSocket(baseUrl, rawRequest(fuzz));
+      }
       throw error;
     }
   };
+}
+
+/** A fuzz case as the bytes of an HTTP/1.1 request. */
+export function rawRequest(fuzz: FuzzRequest): Buffer {
+  const body = fuzz.body === undefined ? Buffer.alloc(0) : Buffer.from(fuzz.body);
+  const headers = Object.entries(fuzz.headers)
+    .filter(([name]) => name.toLowerCase() !== 'content-length')
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  return Buffer.concat([
+    Buffer.from(
+      `${fuzz.method} ${fuzz.url} HTTP/1.1\r\nHost: hub\r\n${headers}Content-Length: ${body.length}\r\n\r\n`,
+      'latin1',
+    ),
+    body,
+  ]);
 }
 
 export interface SocketCase {
@@ -82,7 +106,10 @@ export const socketCases: SocketCase[] = [
 export function sendOverSocket(baseUrl: string, bytes: Buffer, authorization?: string): Promise<RawResponse> {
   const url = new URL(baseUrl);
   const payload = authorization
-    ? Buffer.from(bytes.toString('latin1').replace('\r\n', `\r\nAuthorization: ${authorization}\r\n`), 'latin1')
+    ? Buffer.from(
+        bytes.toString('latin1').replace('\r\n', `\r\nAuthorization: ${authorization}\r\n`),
+        'latin1',
+      )
     : bytes;
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(url.port), url.hostname);
