@@ -105,7 +105,9 @@ describe('redaction', () => {
     ]);
     const scrubbed = redactor.bytes(body);
     expect(scrubbed.subarray(0, 3)).toEqual(Buffer.from([0xff, 0x00, 0xfe]));
-    expect(scrubbed.subarray(3).toString()).toBe('{"echo":"Bearer [redacted]","q":"[redacted]%21"} [redacted]');
+    expect(scrubbed.subarray(3).toString()).toBe(
+      '{"echo":"Bearer [redacted]","q":"[redacted]%21"} [redacted]',
+    );
     const clean = Buffer.from('nothing to hide');
     expect(redactor.bytes(clean)).toBe(clean);
   });

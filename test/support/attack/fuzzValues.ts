@@ -19,6 +19,7 @@ const nastyStrings = fc.constantFrom(
   '%00',
   '%',
   '%zz',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the log4j lookup, as an attacker sends it
   '${jndi:ldap://127.0.0.1/a}',
   "'; DROP TABLE integration_configs; --",
   '<script>alert(1)</script>',
