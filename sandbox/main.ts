@@ -78,6 +78,10 @@ const oauthTokens = 'end its access tokens (the connector refreshes)';
 const apiKey = 'replace its API key (the answer names the new one)';
 
 process.stdout.write(
+  'The sandboxes listen on loopback, which the hub calls only when allowed: start it with\n' +
+    '  HUB_ALLOWED_NETWORKS=127.0.0.0/8,::1/128 npm start\n\n',
+);
+process.stdout.write(
   `Fault settings: {"rate":0..1, "kinds":[${sandboxFaultKinds.map((kind) => `"${kind}"`).join(',')}],` +
     ' "retryAfterSeconds", "latencyMs", "timeoutMs", "seed"}; GET <url>/__sandbox/faults shows them.\n\n',
 );
