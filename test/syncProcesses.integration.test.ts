@@ -1,5 +1,6 @@
 // The sync engine across real hub processes on one PostgreSQL: a worker killed with SIGKILL in
-// the middle of a run, and two processes sharing schedules and an integration's rate limit.
+// the middle of a run, and an API process with two workers sharing schedules and an integration's
+// rate limit. The longer measurements are `npm run chaos -- scale-out`.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,7 +196,7 @@ describe('a worker stopped with SIGTERM in the middle of a run', () => {
   }, 120_000);
 });
 
-describe('two hub processes on one database', () => {
+describe('an API process and two workers on one database', () => {
   let source: RecordSource;
   let limitedSource: RecordSource;
   beforeAll(async () => {
@@ -208,12 +209,16 @@ describe('two hub processes on one database', () => {
   });
 
   it('fire each scheduled run once, and hold one integration rate limit between them', async () => {
-    const [a, b] = await Promise.all([startProcess(), startProcess()]);
-    if (!a || !b) throw new Error('processes did not start');
+    const [front] = await Promise.all([
+      startProcess({ HUB_ROLE: 'api' }),
+      startProcess({ HUB_ROLE: 'worker' }),
+      startProcess({ HUB_ROLE: 'worker' }),
+    ]);
+    if (!front) throw new Error('processes did not start');
 
-    // A schedule every 2 seconds on two processes ticking every 300 ms.
+    // A schedule every 2 seconds on two workers ticking every 300 ms (the API process does not tick).
     const scheduled = await api(
-      a,
+      front,
       'POST',
       '/api/v1/integrations',
       sourceIntegration(source.url, { schedule: { enabled: true, cron: '*/2 * * * * *' } }),
@@ -233,10 +238,10 @@ describe('two hub processes on one database', () => {
     const slots = runs.rows.map((row) => Math.floor(row.queuedAt.getTime() / 2000));
     expect(new Set(slots).size).toBe(slots.length);
 
-    // Rate limit: 25 requests a minute for one integration, used by a sync on one process and the
-    // proxy on the other at the same time. The source counts what reaches it.
+    // Rate limit: 25 requests a minute for one integration, used by a sync on a worker and the
+    // proxy on the API process at the same time. The source counts what reaches it.
     const limited = await api(
-      a,
+      front,
       'POST',
       '/api/v1/integrations',
       sourceIntegration(limitedSource.url, {
@@ -247,10 +252,10 @@ describe('two hub processes on one database', () => {
     const limitedId = limited.body.id as string;
     limitedSource.resetStats();
     const windowStarted = Date.now();
-    await api(a, 'POST', `/api/v1/integrations/${limitedId}/sync`, { full: true });
+    await api(front, 'POST', `/api/v1/integrations/${limitedId}/sync`, { full: true });
     const proxied: number[] = [];
     while (Date.now() - windowStarted < 10_000) {
-      const answer = await fetch(`${b.url}/api/v1/proxy/${limitedId}/customers?page=1&per_page=1`, {
+      const answer = await fetch(`${front.url}/api/v1/proxy/${limitedId}/customers?page=1&per_page=1`, {
         headers: { authorization: `Bearer ${adminToken}` },
       });
       proxied.push(answer.status);
