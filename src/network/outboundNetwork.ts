@@ -29,6 +29,12 @@ type LookupCallback = (
   family?: number,
 ) => void;
 
+/** How names become addresses: the system's resolver, or a stand-in (tests of DNS rebinding). */
+export type ResolveAll = (hostname: string, family?: number) => Promise<dns.LookupAddress[]>;
+
+const systemResolver: ResolveAll = (hostname, family) =>
+  dns.promises.lookup(hostname, { all: true, ...(family ? { family } : {}) });
+
 export interface ResolvedHost {
   address: string;
   family: 4 | 6;
@@ -37,9 +43,11 @@ export interface ResolvedHost {
 export class OutboundNetwork {
   readonly policy: AddressPolicy;
   readonly #shared: Agent;
+  readonly #resolve: ResolveAll;
 
-  constructor(policy: AddressPolicy = new AddressPolicy()) {
+  constructor(policy: AddressPolicy = new AddressPolicy(), resolve: ResolveAll = systemResolver) {
     this.policy = policy;
+    this.#resolve = resolve;
     this.#shared = this.agent({ keepAliveTimeout: 10_000, connections: 32, connect: { timeout: 10_000 } });
   }
 
@@ -50,20 +58,30 @@ export class OutboundNetwork {
       callback(new AddressRefusedError(hostname, hostname, byName) as NodeJS.ErrnoException, []);
       return;
     }
-    dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, []);
-      const permitted = addresses.filter((entry) => this.policy.refusal(entry.address) === undefined);
-      const first = addresses[0];
-      if (permitted.length === 0 || !first) {
-        const refused = first
-          ? new AddressRefusedError(hostname, first.address, this.policy.refusal(first.address) ?? 'refused')
-          : Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' });
-        return callback(refused as NodeJS.ErrnoException, []);
-      }
-      if (options.all) return callback(null, permitted);
-      return callback(null, permitted[0]!.address, permitted[0]!.family);
-    });
+    this.#resolve(hostname, typeof options.family === 'number' ? options.family : undefined).then(
+      (addresses) => this.#answer(hostname, options, addresses, callback),
+      (error: NodeJS.ErrnoException) => callback(error, []),
+    );
   };
+
+  /** Answers a lookup with the allowed addresses only; none allowed is a refusal naming the first. */
+  #answer(
+    hostname: string,
+    options: dns.LookupOptions,
+    addresses: dns.LookupAddress[],
+    callback: LookupCallback,
+  ) {
+    const permitted = addresses.filter((entry) => this.policy.refusal(entry.address) === undefined);
+    const first = addresses[0];
+    if (permitted.length === 0 || !first) {
+      const refused = first
+        ? new AddressRefusedError(hostname, first.address, this.policy.refusal(first.address) ?? 'refused')
+        : Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' });
+      return callback(refused as NodeJS.ErrnoException, []);
+    }
+    if (options.all) return callback(null, permitted);
+    return callback(null, permitted[0]!.address, permitted[0]!.family);
+  }
 
   /** An undici connector that checks IP literals itself and names through `lookup`. */
   connector(options: buildConnector.BuildOptions = {}): buildConnector.connector {
@@ -125,7 +143,7 @@ export class OutboundNetwork {
     const byName = this.policy.hostnameRefusal(bare);
     if (byName) return new AddressRefusedError(bare, bare, byName).message;
     const addresses = await Promise.race([
-      dns.promises.lookup(bare, { all: true }).catch(() => []),
+      this.#resolve(bare).catch(() => []),
       new Promise<dns.LookupAddress[]>((resolve) => setTimeout(() => resolve([]), timeoutMs).unref()),
     ]);
     if (addresses.length === 0) return undefined;

@@ -77,6 +77,34 @@ describe('connections through the outbound network', () => {
     await network.close();
   });
 
+  it('refuses a name that resolved to a public address when saved and to loopback when connecting (DNS rebinding)', async () => {
+    let answers = 0;
+    const rebinding = async () => [{ address: answers++ === 0 ? '93.184.215.14' : '127.0.0.1', family: 4 }];
+    const network = new OutboundNetwork(new AddressPolicy(), rebinding);
+    expect(await network.refusalOf('rebind.example')).toBeUndefined();
+    hits.length = 0;
+    const failure = await network.fetch(`http://rebind.example:${port}/secret`).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(addressRefusal(failure)?.message).toMatch(
+      /^rebind\.example \(127\.0\.0\.1\) is a loopback address/,
+    );
+    expect(hits).toEqual([]);
+    await network.close();
+  });
+
+  it('connects only to the allowed ones of a name’s addresses', async () => {
+    const mixed = async () => [
+      { address: '10.0.0.1', family: 4 },
+      { address: '127.0.0.1', family: 4 },
+    ];
+    const network = new OutboundNetwork(AddressPolicy.parse('127.0.0.1'), mixed);
+    const answer = await network.fetch(`http://mixed.example:${port}/mixed`);
+    expect(await answer.text()).toBe('ok');
+    await network.close();
+  });
+
   it('refuses the metadata service by name, whatever DNS would say', async () => {
     const network = new OutboundNetwork();
     const failure = await network.fetch('http://metadata.google.internal/computeMetadata/v1/').then(
