@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { lostTheDatabase } from '../db/connectionLoss.ts';
 import { HubError } from '../errors.ts';
 import { registerRequestTracing, startRequestSpan } from '../observability/requestTracing.ts';
 import { registerAuthentication } from './authentication.ts';
@@ -56,7 +57,7 @@ export async function buildServer(context: HubContext): Promise<FastifyInstance>
   registerJsonParsers(app);
 
   registerObservability(app, context);
-  registerErrors(app);
+  registerErrors(app, context);
   refuseNulCharacters(app);
   registerAuthentication(app, {
     pool: context.pool,
@@ -111,9 +112,21 @@ function registerObservability(app: FastifyInstance, context: HubContext): void 
   });
 }
 
-function registerErrors(app: FastifyInstance): void {
-  app.setErrorHandler((error, request, reply) => {
-    const hubError = toHubError(error, request);
+function registerErrors(app: FastifyInstance, context: HubContext): void {
+  app.setErrorHandler(async (error, request, reply) => {
+    let hubError = toHubError(error, request);
+    // A request that failed because the database is gone (restarted, failed over) is worth
+    // repeating shortly: 503 with Retry-After, which webhook senders and clients honour.
+    if (hubError.status === 500 && (await lostTheDatabase(context.pool, error))) {
+      request.log.warn({ err: error }, 'request failed: the database does not answer');
+      hubError = new HubError(
+        'transient',
+        'DATABASE_UNAVAILABLE',
+        'the hub cannot reach its database right now; try again shortly',
+        { status: 503, retryAfterSeconds: 5, cause: error },
+      );
+      return sendProblem(reply, hubError);
+    }
     if (hubError.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: hubError.code, status: hubError.status }, 'request refused');
     return sendProblem(reply, hubError);
