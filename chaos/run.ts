@@ -1,8 +1,9 @@
 // `npm run chaos`: the reliability suite. Runs each scenario in turn (`npm run chaos -- <name> …`
 // runs only those), prints every figure as a JSON line on stdout as it is measured, and ends with
-// one table of them all; the same lines go to test-output/chaos/figures.jsonl. Exits 1 when a
+// one table of them all; the same lines go to test-output/chaos/<run>/figures.jsonl (each run its
+// own folder, so two runs at once keep their output apart). Exits 1 when a
 // figure missed its goal or a scenario failed.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Figure, formatTable } from './figures.ts';
 import type { ChaosScenario } from './scenario.ts';
@@ -10,7 +11,11 @@ import { scenarios } from './scenarios/index.ts';
 import { RunOutput } from './support/runOutput.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const outputDirectory = path.join(root, 'test-output/chaos');
+const outputDirectory = path.join(
+  root,
+  'test-output/chaos',
+  `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`,
+);
 
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !scenarios.some((scenario) => scenario.name === name));
@@ -21,7 +26,6 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-rmSync(outputDirectory, { recursive: true, force: true });
 mkdirSync(outputDirectory, { recursive: true });
 const output = new RunOutput(path.join(outputDirectory, 'output'));
 const figures: Figure[] = [];
@@ -62,7 +66,9 @@ writeFileSync(
   path.join(outputDirectory, 'figures.jsonl'),
   `${figures.map((f) => JSON.stringify(f)).join('\n')}\n`,
 );
-process.stdout.write(`\n${formatTable(figures)}\n`);
+process.stdout.write(
+  `\n${formatTable(figures)}\n\nfigures and the run's output: ${path.relative(root, outputDirectory)}\n`,
+);
 const missed = figures.filter((figure) => figure.pass === false);
 if (missed.length > 0) {
   process.stderr.write(`${missed.length} figure(s) missed their goal\n`);
