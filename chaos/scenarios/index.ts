@@ -3,6 +3,8 @@
 import type { ChaosScenario } from '../scenario.ts';
 import { attack } from './attack.ts';
 import { faultsInside } from './faultsInside.ts';
+import { faultsOutside } from './faultsOutside.ts';
+import { scaleOut } from './scaleOut.ts';
 import { secrets } from './secrets.ts';
 
-export const scenarios: ChaosScenario[] = [faultsInside, attack, secrets];
+export const scenarios: ChaosScenario[] = [faultsOutside, faultsInside, scaleOut, attack, secrets];
