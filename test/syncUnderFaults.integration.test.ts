@@ -6,7 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../sandbox/recordSource/customers.ts';
 import { generateCustomers, type RecordSource, startRecordSource } from '../sandbox/recordSource/index.ts';
-import { allRecords, createIntegration, SOURCE_TOKEN, sourceIntegration } from './support/syncSupport.ts';
+import {
+  allRecords,
+  createIntegration,
+  eventCounts,
+  SOURCE_TOKEN,
+  sourceIntegration,
+  startSync,
+  waitForRun,
+} from './support/syncSupport.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
 
 let hub: TestHub;
@@ -123,4 +131,33 @@ describe('scheduled syncs against a source failing 20 % of its requests while it
     for (const row of deletions.rows) expect(deleted).toContain(row.subject.replace('customer/', ''));
     expect(deletions.rows.length).toBeGreaterThan(0);
   }, 90_000);
+});
+
+describe('a run that meets a bad patch longer than its requests retry', () => {
+  it('pauses and resumes at its checkpoint instead of failing, and the integration stays active', async () => {
+    const id = await createIntegration(
+      hub,
+      sourceIntegration(origin.url, {
+        schedule: { enabled: false },
+        pagination: { style: 'cursor', pageSize: 50, nextCursorPath: 'next_cursor' },
+        retryPolicy: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
+      }),
+    );
+    origin.setOutage(true);
+    const runId = await startSync(hub, id, { full: true });
+    const paused = await until(async () => {
+      const run = await hub.request({ method: 'GET', url: `/api/v1/sync-runs/${runId}` });
+      return run.body.state === 'waiting' ? run.body : undefined;
+    }, 20_000);
+    expect(paused.errorKind).toBe('transient');
+    expect(paused.resumes).toBe(1);
+    origin.setOutage(false);
+    const run = await waitForRun(hub, runId, 30_000);
+    expect(run.state).toBe('succeeded');
+    expect(run.resumes).toBeGreaterThanOrEqual(1);
+    expect(run.counts.created).toBe(origin.records().length);
+    const integration = await hub.request({ method: 'GET', url: `/api/v1/integrations/${id}` });
+    expect(integration.body.status).toBe('active');
+    expect((await eventCounts(hub, id))['integration.error']).toBeUndefined();
+  }, 60_000);
 });

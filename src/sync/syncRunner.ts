@@ -26,6 +26,7 @@ import {
   LEASE_SECONDS,
   LeaseLostError,
   markEntityFailed,
+  markResuming,
   markWaiting,
   releaseRun,
   type SyncRun,
@@ -52,6 +53,13 @@ export type RunOutcome =
   | { kind: 'skipped'; reason: string };
 
 const HEARTBEAT_MS = 5_000;
+/**
+ * A transient failure that outlasted its requests' retries pauses the run this many times (3 s,
+ * then 6 s, then 12 s, each with jitter) before it fails: a short bad patch of the source costs a
+ * pause, not a failed run, and the run resumes at its checkpoint.
+ */
+const RESUMES_AFTER_TRANSIENT = 3;
+const RESUME_DELAY_MS = 3_000;
 
 export class SyncRunner {
   readonly #deps: SyncRunnerDependencies;
@@ -155,6 +163,14 @@ export class SyncRunner {
             return { kind: 'waiting', resumeAt };
           }
           const message = live.redactor.text(failure.message);
+          const resuming = await this.#resumeLater(run, failure, message);
+          if (resuming) {
+            log.info(
+              { entity, resumeAt: resuming.resumeAt, error: message },
+              'sync pauses after a transient failure',
+            );
+            return resuming;
+          }
           failures.push({ entity, failure: new ConnectorError(failure.kind, message) });
           await markEntityFailed(pool, runId, entity, message);
           await recordEntityOutcome(pool, integration.id, entity, message);
@@ -181,6 +197,11 @@ export class SyncRunner {
       if (await lostTheDatabase(pool, error)) return this.#handBackAfterLoss(runId, lease, signal, error);
       const failure = toConnectorError(error, 'sync');
       const message = live ? live.redactor.text(failure.message) : failure.message;
+      const resuming = await this.#resumeLater(run, failure, message);
+      if (resuming) {
+        log.info({ resumeAt: resuming.resumeAt, error: message }, 'sync pauses after a transient failure');
+        return resuming;
+      }
       return {
         kind: 'finished',
         run: await this.#finish(
@@ -194,6 +215,18 @@ export class SyncRunner {
       clearInterval(heartbeat);
       await live?.adapter.disconnect().catch(() => {});
     }
+  }
+
+  async #resumeLater(
+    run: SyncRun,
+    failure: ConnectorError,
+    message: string,
+  ): Promise<{ kind: 'waiting'; resumeAt: Date } | undefined> {
+    if (failure.kind !== 'transient' || run.resumes >= RESUMES_AFTER_TRANSIENT) return undefined;
+    const delayMs = RESUME_DELAY_MS * 2 ** run.resumes;
+    const resumeAt = new Date(Date.now() + Math.round(delayMs / 2 + Math.random() * (delayMs / 2)));
+    await markResuming(this.#deps.pool, run.id, resumeAt, message);
+    return { kind: 'waiting', resumeAt };
   }
 
   /**

@@ -40,6 +40,8 @@ export interface SyncRun {
   errorKind: string | null;
   resumeAt: Date | null;
   attempts: number;
+  /** Pauses after a transient failure, each followed by a resumption from the checkpoint. */
+  resumes: number;
   requestedBy: string | null;
   traceId: string | null;
   /** The W3C context of the span that requested the run: the parent of its `sync.run` spans. */
@@ -52,7 +54,7 @@ export interface SyncRun {
 }
 
 const columns = `id, integration_id AS "integrationId", trigger, mode, entities, state, progress, fetched, created,
-  updated, unchanged, deleted, failed, error, error_kind AS "errorKind", resume_at AS "resumeAt", attempts,
+  updated, unchanged, deleted, failed, error, error_kind AS "errorKind", resume_at AS "resumeAt", attempts, resumes,
   requested_by AS "requestedBy", trace_id AS "traceId", traceparent, tracestate, queued_at AS "queuedAt",
   started_at AS "startedAt",
   finished_at AS "finishedAt", duration_ms AS "durationMs"`;
@@ -202,6 +204,16 @@ export async function markEntityFailed(db: Queryable, runId: string, entity: str
 export async function markWaiting(db: Queryable, runId: string, resumeAt: Date, reason: string) {
   await db.query(
     `UPDATE sync_runs SET state = 'waiting', resume_at = $2, error = $3, error_kind = 'rate_limited'
+      WHERE id = $1`,
+    [runId, resumeAt, reason],
+  );
+}
+
+/** Pauses a run after a transient failure until `resumeAt`; it then resumes at its checkpoint. */
+export async function markResuming(db: Queryable, runId: string, resumeAt: Date, reason: string) {
+  await db.query(
+    `UPDATE sync_runs SET state = 'waiting', resume_at = $2, error = $3, error_kind = 'transient',
+       resumes = resumes + 1
       WHERE id = $1`,
     [runId, resumeAt, reason],
   );

@@ -1,12 +1,16 @@
 // A worker process's part of the sync engine: it takes run jobs from the queue, ticks the
 // scheduler, and does the periodic chores (health checks each minute, the daily report before
 // midnight). An API-only process (HUB_ROLE=api) starts none of this and only queues runs.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../observability/logger.ts';
 import { dayIn, generateDailyReports } from './dailyReport.ts';
 import { type HealthCheckDependencies, healthCheckAll } from './healthChecks.ts';
 import { Scheduler } from './scheduler.ts';
 import { DAILY_REPORT_QUEUE, HEALTH_CHECK_QUEUE, SYNC_RUN_QUEUE, type SyncJob } from './syncQueue.ts';
 import type { SyncRunner } from './syncRunner.ts';
+
+/** Waits up to this long are slept through by the worker that ran the run. */
+const SHORT_WAIT_MS = 15_000;
 
 export interface WorkerOptions {
   concurrency: number;
@@ -41,8 +45,7 @@ export class SyncWorker {
             if (this.#shutdown.signal.aborted) return { kind: 'skipped' as const, reason: 'shutdown' };
             throw error;
           });
-        if (outcome.kind === 'waiting')
-          await queue.enqueueRun(job.data.runId, { startAfter: outcome.resumeAt });
+        if (outcome.kind === 'waiting') await this.#resumeAfterWait(job.data.runId, outcome.resumeAt);
         if (outcome.kind === 'released') await queue.enqueueRun(job.data.runId);
       },
     );
@@ -57,6 +60,22 @@ export class SyncWorker {
     });
     await boss.schedule(DAILY_REPORT_QUEUE, '55 23 * * *', null, { tz: this.#options.reportTimezone });
     this.#scheduler.start();
+  }
+
+  /**
+   * A short pause (after a transient failure) is waited out here: a delayed job is only seen by
+   * the queue's next poll, up to half a minute later. Longer waits (quotas) go back to the queue
+   * to start after the wait; so does a short one interrupted by shutdown, for another worker.
+   */
+  async #resumeAfterWait(runId: string, resumeAt: Date): Promise<void> {
+    const waitMs = resumeAt.getTime() - Date.now();
+    if (waitMs <= SHORT_WAIT_MS) {
+      const waited = await sleep(Math.max(0, waitMs), true, { signal: this.#shutdown.signal }).catch(
+        () => false,
+      );
+      if (waited) return this.#deps.queue.enqueueRun(runId);
+    }
+    await this.#deps.queue.enqueueRun(runId, { startAfter: resumeAt });
   }
 
   async stop(): Promise<void> {

@@ -260,6 +260,7 @@ export function runView(run: SyncRun) {
     errorKind: run.errorKind,
     resumeAt: run.resumeAt?.toISOString() ?? null,
     attempts: run.attempts,
+    resumes: run.resumes,
     queuedAt: run.queuedAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,

@@ -69,9 +69,13 @@ export function resilient<T>(
     .execute(attempt, signal)
     .catch((error: unknown) => {
       if (error instanceof BrokenCircuitError) {
+        // The failure that opened the circuit says what is wrong with the source; keep it in view.
+        const last = breaker.lastFailure;
+        const reason =
+          last && 'error' in last && last.error instanceof Error ? ` (last: ${last.error.message})` : '';
         throw new ConnectorError(
           'transient',
-          `${what}: the source keeps failing; paused before trying again`,
+          `${what}: the source keeps failing; paused before trying again${reason}`,
           {
             cause: error,
           },
