@@ -82,13 +82,13 @@ export const attack: ChaosScenario = {
 
       const limitsA = await cluster.start('limits-a', limitEnv);
       const limitsB = await cluster.start('limits-b', limitEnv);
-      const nextToken = tokenSupply(fuzzed, LIMITS.rate - 5);
+      const nextToken = tokenSupply(fuzzed, LIMITS.rate - 5, (token) => context.output.plant(token));
       const routes = routesOf((await fuzzed.api('GET', '/api/v1/openapi.json')).body);
       const shop = fixtures.webhooks.find((target) => target.scheme === 'standard-webhooks');
       if (!shop) throw new Error('no Standard Webhooks fixture');
       figures.push(...(await checkBodyLimits(limitsA, routes, nextToken, shop)));
-      figures.push(...(await checkRateLimit([limitsA, limitsB], routes, await freshToken(fuzzed))));
-      figures.push(...(await checkFailureLimits(limitsA, await freshToken(fuzzed), shop)));
+      figures.push(...(await checkRateLimit([limitsA, limitsB], routes, await freshToken(context, fuzzed))));
+      figures.push(...(await checkFailureLimits(limitsA, await freshToken(context, fuzzed), shop)));
       const crashes = [fuzzAlive, workerAlive, await alive(limitsA), await alive(limitsB)].filter(
         (ok) => !ok,
       ).length;
@@ -161,7 +161,11 @@ const limitEnv = {
 async function matrixFigures(context: ScenarioContext, hub: ChaosHub, adminToken: string) {
   const tokens = { admin: adminToken, viewer: '', operator: '' };
   for (const role of ['viewer', 'operator'] as const) {
-    tokens[role] = (await hub.api('POST', '/api/v1/api-keys', { name: `matrix ${role}`, role })).body.token;
+    const created = await hub.api('POST', '/api/v1/api-keys', { name: `matrix ${role}`, role }, undefined, {
+      shownOnce: true,
+    });
+    tokens[role] = created.body.token;
+    context.output.plant(tokens[role]);
   }
   const routes = routesOf((await hub.api('GET', '/api/v1/openapi.json')).body);
   const result = await checkAuthorizationMatrix(
@@ -197,11 +201,15 @@ async function matrixFigures(context: ScenarioContext, hub: ChaosHub, adminToken
   ];
 }
 
-async function freshToken(hub: ChaosHub): Promise<string> {
-  const created = await hub.api('POST', '/api/v1/api-keys', {
-    name: `fresh ${Date.now()}-${Math.random()}`,
-    role: 'viewer',
-  });
+async function freshToken(context: ScenarioContext, hub: ChaosHub): Promise<string> {
+  const created = await hub.api(
+    'POST',
+    '/api/v1/api-keys',
+    { name: `fresh ${Date.now()}-${Math.random()}`, role: 'viewer' },
+    undefined,
+    { shownOnce: true },
+  );
+  context.output.plant(created.body.token);
   return created.body.token;
 }
 

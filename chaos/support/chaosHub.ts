@@ -20,7 +20,13 @@ export interface ChaosHub {
   url: string;
   process: HubProcess;
   /** Calls the hub as the admin (or with `token`); the response is kept in the run's output. */
-  api(method: string, path: string, body?: unknown, token?: string | null): Promise<ApiResponse>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string | null,
+    options?: { shownOnce?: boolean },
+  ): Promise<ApiResponse>;
   /** SIGKILL: no clean-up, no hand-back of runs. */
   kill(): Promise<void>;
   /** SIGTERM, then waits for the exit. */
@@ -86,7 +92,9 @@ function makeHub(context: ScenarioContext, label: string, process: HubProcess, a
     label,
     url: process.url,
     process,
-    async api(method, path, body, token) {
+    // `shownOnce`: the answer hands out a secret by design (a subscription's signing secret, a
+    // new token), so it is not kept; the secret scan then proves the hub never says it again.
+    async api(method, path, body, token, options = {}) {
       const bearer = token === undefined ? adminToken : token;
       const response = await fetch(`${process.url}${path}`, {
         method,
@@ -97,7 +105,10 @@ function makeHub(context: ScenarioContext, label: string, process: HubProcess, a
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
-      context.output.append(`${label}-responses.log`, `${method} ${path} ${response.status} ${text}`);
+      context.output.append(
+        `${label}-responses.log`,
+        `${method} ${path} ${response.status} ${options.shownOnce ? '(shows a secret once; not kept)' : text}`,
+      );
       let parsed: unknown;
       try {
         parsed = text ? JSON.parse(text) : undefined;

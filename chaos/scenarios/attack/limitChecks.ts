@@ -38,14 +38,18 @@ const isProblem = (answer: Answer, status: number) =>
   answer.status === status && String(answer.headers['content-type']).startsWith('application/problem+json');
 
 /** Admin tokens made through a hub without limits, handed out so no one spends its minute. */
-export function tokenSupply(maker: ChaosHub, perToken: number) {
+export function tokenSupply(maker: ChaosHub, perToken: number, plant: (token: string) => void) {
   let current: { token: string; used: number } | undefined;
   return async (): Promise<string> => {
     if (!current || current.used >= perToken) {
-      const created = await maker.api('POST', '/api/v1/api-keys', {
-        name: `attack ${randomBytes(4).toString('hex')}`,
-        role: 'admin',
-      });
+      const created = await maker.api(
+        'POST',
+        '/api/v1/api-keys',
+        { name: `attack ${randomBytes(4).toString('hex')}`, role: 'admin' },
+        undefined,
+        { shownOnce: true },
+      );
+      plant(created.body.token);
       current = { token: created.body.token, used: 0 };
     }
     current.used++;
