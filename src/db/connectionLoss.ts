@@ -72,3 +72,25 @@ export async function waitForDatabase(
     interval = Math.min(2_000, interval * 2);
   }
 }
+
+/**
+ * Runs `work`, and when it fails because the database was lost, waits for the database and runs
+ * it again, until `timeoutMs` has passed: the bookkeeping after a loss (giving claims and leases
+ * back) must not be undone by a second loss right behind the first.
+ */
+export async function retryThroughLoss<T>(
+  db: Queryable,
+  work: () => Promise<T>,
+  options: { timeoutMs: number; signal?: AbortSignal | undefined },
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      const timeoutMs = deadline - Date.now();
+      if (timeoutMs <= 0 || options.signal?.aborted || !(await lostTheDatabase(db, error))) throw error;
+      if (!(await waitForDatabase(db, { timeoutMs, signal: options.signal }))) throw error;
+    }
+  }
+}

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConnectorCatalog } from '../connectors/catalog.ts';
 import type { ConnectorRuntime, LiveAdapter } from '../connectors/runtime/connectorRuntime.ts';
 import { ConnectorError, toConnectorError } from '../connectors/sdk/connectorError.ts';
-import { lostTheDatabase, waitForDatabase } from '../db/connectionLoss.ts';
+import { lostTheDatabase, retryThroughLoss } from '../db/connectionLoss.ts';
 import { type Pool, withTransaction } from '../db/pool.ts';
 import { appendEvents, integrationSource } from '../events/outbox.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -245,8 +245,12 @@ export class SyncRunner {
       { runId, err: error },
       'run lost the database; it resumes from its checkpoint when it is back',
     );
-    if (!(await waitForDatabase(pool, { timeoutMs: LEASE_SECONDS * 1000, signal }))) throw error;
-    await releaseRun(pool, runId, lease);
+    await retryThroughLoss(pool, () => releaseRun(pool, runId, lease), {
+      timeoutMs: LEASE_SECONDS * 1000,
+      signal,
+    }).catch(() => {
+      throw error;
+    });
     return { kind: 'released' };
   }
 

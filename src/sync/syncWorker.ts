@@ -2,12 +2,14 @@
 // scheduler, and does the periodic chores (health checks each minute, the daily report before
 // midnight). An API-only process (HUB_ROLE=api) starts none of this and only queues runs.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { retryThroughLoss } from '../db/connectionLoss.ts';
 import type { Logger } from '../observability/logger.ts';
 import { dayIn, generateDailyReports } from './dailyReport.ts';
 import { type HealthCheckDependencies, healthCheckAll } from './healthChecks.ts';
 import { Scheduler } from './scheduler.ts';
 import { DAILY_REPORT_QUEUE, HEALTH_CHECK_QUEUE, SYNC_RUN_QUEUE, type SyncJob } from './syncQueue.ts';
 import type { SyncRunner } from './syncRunner.ts';
+import { LEASE_SECONDS } from './syncRunsTable.ts';
 
 /** Waits up to this long are slept through by the worker that ran the run. */
 const SHORT_WAIT_MS = 15_000;
@@ -46,7 +48,7 @@ export class SyncWorker {
             throw error;
           });
         if (outcome.kind === 'waiting') await this.#resumeAfterWait(job.data.runId, outcome.resumeAt);
-        if (outcome.kind === 'released') await queue.enqueueRun(job.data.runId);
+        if (outcome.kind === 'released') await this.#requeue(job.data.runId);
       },
     );
     await boss.work(HEALTH_CHECK_QUEUE, async () => {
@@ -73,9 +75,21 @@ export class SyncWorker {
       const waited = await sleep(Math.max(0, waitMs), true, { signal: this.#shutdown.signal }).catch(
         () => false,
       );
-      if (waited) return this.#deps.queue.enqueueRun(runId);
+      if (waited) return this.#requeue(runId);
     }
-    await this.#deps.queue.enqueueRun(runId, { startAfter: resumeAt });
+    await this.#requeue(runId, resumeAt);
+  }
+
+  /**
+   * Sends the run's next job. A run released after a lost database is often sent while the
+   * database is lost again (a restart drops connections more than once): the send is tried until
+   * it gets through, or else the run would wait for the scheduler's stalled-run sweep.
+   */
+  #requeue(runId: string, startAfter?: Date): Promise<void> {
+    const { queue, pool } = this.#deps;
+    return retryThroughLoss(pool, () => queue.enqueueRun(runId, startAfter ? { startAfter } : {}), {
+      timeoutMs: LEASE_SECONDS * 1000,
+    });
   }
 
   async stop(): Promise<void> {

@@ -3,7 +3,7 @@
 // channels before they expire (hourly, a pg-boss schedule). Several workers share the work: a
 // claim skips rows another worker holds, and the processor applies one webhook of an
 // integration at a time (an advisory lock).
-import { lostTheDatabase, waitForDatabase } from '../db/connectionLoss.ts';
+import { lostTheDatabase, retryThroughLoss } from '../db/connectionLoss.ts';
 import { NotificationListener } from '../db/notificationListener.ts';
 import type { Pool } from '../db/pool.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -122,9 +122,8 @@ export class WebhookWorker {
     if (!failure) return;
     if (signal.aborted || !(await lostTheDatabase(pool, failure.error))) throw failure.error;
     logger.warn({ err: failure.error }, 'webhook processing lost the database; resuming when it is back');
-    if (!(await waitForDatabase(pool, { timeoutMs: CLAIM_MS, signal }))) return;
     const open = claimed.filter((webhook) => !done.has(webhook.id)).map((webhook) => webhook.id);
-    await releaseClaims(pool, open);
+    await retryThroughLoss(pool, () => releaseClaims(pool, open), { timeoutMs: CLAIM_MS, signal });
   }
 
   #sleep(ms: number): Promise<void> {

@@ -3,7 +3,7 @@
 // LISTEN/NOTIFY on every outbox insert, with polling as the floor. Several relays may run at
 // once; claims keep a subject's events in order across them. A relay killed mid-delivery leaves
 // its claims to expire; the events are then delivered again, with the same id.
-import { lostTheDatabase, waitForDatabase } from '../../db/connectionLoss.ts';
+import { retryThroughLoss } from '../../db/connectionLoss.ts';
 import { NotificationListener } from '../../db/notificationListener.ts';
 import { type Pool, withTransaction } from '../../db/pool.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -241,19 +241,13 @@ export class EventRelay {
    * claims expire would only send them again.
    */
   async #settleOnceReachable(attempted: Attempted[], claimedUntil: number): Promise<void> {
-    const { pool, logger } = this.#deps;
-    for (;;) {
-      try {
-        await this.#settle(attempted);
-        return;
-      } catch (error) {
-        const timeoutMs = claimedUntil - Date.now();
-        if (timeoutMs <= 0 || !(await lostTheDatabase(pool, error))) throw error;
-        logger.warn({ err: error }, 'event relay lost the database while settling; waiting for it');
-        const signal = this.#stopping.signal;
-        if (!(await waitForDatabase(pool, { timeoutMs, signal }))) throw error;
-      }
-    }
+    await retryThroughLoss(this.#deps.pool, () => this.#settle(attempted), {
+      timeoutMs: claimedUntil - Date.now(),
+      signal: this.#stopping.signal,
+    }).catch((error: unknown) => {
+      this.#deps.logger.warn({ err: error }, 'event relay could not record its deliveries');
+      throw error;
+    });
   }
 
   async #settle(attempted: Attempted[]): Promise<void> {
