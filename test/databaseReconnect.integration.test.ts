@@ -4,7 +4,7 @@
 // finishes everything without counting the loss as a failure of the run or of a webhook.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { type RecordSource, startRecordSource } from '../sandbox/recordSource/index.ts';
 import { checkDeliveries, outboxEvents } from './support/deliveryChecks.ts';
 import { type EventSink, startEventSink, waitUntil } from './support/eventSink.ts';
@@ -68,6 +68,14 @@ async function cutConnections(): Promise<number> {
   return rows[0]?.cut ?? 0;
 }
 
+async function hubConnections(): Promise<number> {
+  const { rows } = await db.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+  );
+  return rows[0]?.count ?? 0;
+}
+
 /** Sends a webhook until the hub acknowledges it (2xx), as a Standard Webhooks sender retries. */
 async function deliverWebhook(integrationId: string, orderNo: string): Promise<number[]> {
   const message = signedOrderWebhook(secret, orderNo);
@@ -92,6 +100,21 @@ describe('a hub process that loses its database connections', () => {
   it('reconnects by itself and finishes the sync, the webhooks and the deliveries', {
     timeout: 90_000,
   }, async () => {
+    onTestFailed(async () => {
+      const webhooks = await db
+        .query('SELECT state, attempts, count(*)::int AS count FROM inbound_webhooks GROUP BY 1, 2')
+        .then((result) => result.rows, String);
+      const runs = await db
+        .query('SELECT id, state, attempts, error FROM sync_runs')
+        .then((r) => r.rows, String);
+      const sessions = await db
+        .query(
+          `SELECT application_name, state, wait_event, left(query, 120) AS query FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+        )
+        .then((r) => r.rows, String);
+      console.error({ webhooks, runs, sessions }, `hub output:\n${hub?.output().slice(-12_000)}`);
+    });
     hub = spawnHub({
       DATABASE_URL: database.url,
       PORT: String(await freePort()),
@@ -132,6 +155,8 @@ describe('a hub process that loses its database connections', () => {
 
     const webhooks = Promise.all(Array.from({ length: WEBHOOKS }, (_, n) => deliverWebhook(shop, `W-${n}`)));
     for (let cut = 0; cut < 3; cut += 1) {
+      // Each cut finds the hub connected again (on a loaded machine that can take longer than the pause).
+      await waitUntil(async () => (await hubConnections()) > 0, 10_000, 'the hub to connect again');
       expect(await cutConnections()).toBeGreaterThan(0);
       await new Promise((resolve) => setTimeout(resolve, 400));
     }
