@@ -64,13 +64,14 @@ describe('the pool', () => {
   it('tells a lost connection from a failed statement', async () => {
     const client = await pool.connect();
     try {
-      const busy = client.query('SELECT pg_sleep(5)');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      await terminate('pool-under-test');
-      const lost = await busy.then(
+      // Its failure is taken at once: the server's goodbye may arrive before `terminate` returns.
+      const busy = client.query('SELECT pg_sleep(5)').then(
         () => undefined,
         (error: unknown) => error,
       );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await terminate('pool-under-test');
+      const lost = await busy;
       expect(isConnectionLoss(lost)).toBe(true);
       // The loss seen through a wrapper (as a connector's error keeps its cause).
       expect(isConnectionLoss(new Error('batch failed', { cause: lost }))).toBe(true);
