@@ -210,6 +210,66 @@ describe('integrations', () => {
     expect(removed.body.errors[0].field).toBe('credentials.password');
   });
 
+  it("takes a generic connector's entities from the endpoints its settings describe, and follows them", async () => {
+    const resource = (path: string) => ({ path, recordsPath: 'data' });
+    const created = await t.request({
+      method: 'POST',
+      url: '/api/v1/integrations',
+      body: restIntegration({
+        name: 'ERP entities',
+        config: { baseUrl: 'https://erp.example', auth: { kind: 'apiKey' }, resources: {} },
+      }),
+    });
+    expect(created.status).toBe(201);
+    // Nothing described yet: every entity the connector has.
+    expect(created.body.entities).toEqual(['customer', 'contact', 'address', 'invoice', 'order', 'product']);
+    const url = `/api/v1/integrations/${created.body.id}`;
+    const described = await t.request({
+      method: 'PATCH',
+      url,
+      body: { config: { resources: { customer: resource('/customers'), order: resource('/orders') } } },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(described.status).toBe(200);
+    expect(described.body.entities).toEqual(['customer', 'order']);
+    const more = await t.request({
+      method: 'PATCH',
+      url,
+      body: { config: { resources: { product: resource('/products') } } },
+      headers: { 'if-match': '"2"' },
+    });
+    expect(more.body.entities).toEqual(['customer', 'order', 'product']);
+    // Entities chosen by hand are kept when the settings change.
+    const chosen = await t.request({
+      method: 'PATCH',
+      url,
+      body: { entities: ['customer'] },
+      headers: { 'if-match': '"3"' },
+    });
+    expect(chosen.body.entities).toEqual(['customer']);
+    const kept = await t.request({
+      method: 'PATCH',
+      url,
+      body: { config: { resources: { invoice: resource('/invoices') } } },
+      headers: { 'if-match': '"4"' },
+    });
+    expect(kept.body.entities).toEqual(['customer']);
+    const explicit = await t.request({
+      method: 'POST',
+      url: '/api/v1/integrations',
+      body: restIntegration({
+        name: 'ERP explicit',
+        entities: ['contact'],
+        config: {
+          baseUrl: 'https://erp.example',
+          auth: { kind: 'apiKey' },
+          resources: { customer: resource('/c') },
+        },
+      }),
+    });
+    expect(explicit.body.entities).toEqual(['contact']);
+  });
+
   it('deletes, and a deleted integration is gone', async () => {
     const created = await t.request({ method: 'POST', url: '/api/v1/integrations', body: restIntegration() });
     const url = `/api/v1/integrations/${created.body.id}`;

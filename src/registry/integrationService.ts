@@ -60,12 +60,13 @@ export class IntegrationService {
     const input = createIntegrationSchema.parse(raw);
     const connector = this.#deps.catalog.get(input.connector);
     const template = input.template === undefined ? undefined : findTemplate(connector, input.template);
+    const config = template
+      ? (mergePatch(template.config, input.config) as Record<string, unknown>)
+      : input.config;
     const parts = validateAgainstConnector(connector, {
-      config: template
-        ? (mergePatch(template.config, input.config) as Record<string, unknown>)
-        : input.config,
+      config,
       credentials: input.credentials,
-      entities: input.entities ?? template?.entities ?? connector.entities,
+      entities: input.entities ?? template?.entities ?? defaultEntities(connector, config),
       mapping: input.mapping ?? (template?.mapping as Record<string, unknown> | undefined) ?? {},
     });
     await this.#checkOutboundTargets(parts.config);
@@ -126,10 +127,11 @@ export class IntegrationService {
         string,
         string
       >;
+      const config = mergePatch(before.config, patch.config ?? {}) as Record<string, unknown>;
       const parts = validateAgainstConnector(connector, {
-        config: mergePatch(before.config, patch.config ?? {}) as Record<string, unknown>,
+        config,
         credentials: nextCredentials,
-        entities: patch.entities ?? before.entities,
+        entities: patch.entities ?? followedEntities(connector, before, config),
         mapping: (patch.mapping ? mergePatch(before.mapping, patch.mapping) : before.mapping) as Record<
           string,
           unknown
@@ -287,4 +289,27 @@ function findTemplate(connector: AnyConnectorDefinition, id: string) {
     );
   }
   return template;
+}
+
+/**
+ * The entities of an integration created without naming them: those its settings describe, for a
+ * generic connector that has any described; else every entity of the connector.
+ */
+function defaultEntities(connector: AnyConnectorDefinition, config: Record<string, unknown>): string[] {
+  const configured = connector.configuredEntities?.(config) ?? [];
+  const described = connector.entities.filter((entity) => configured.includes(entity));
+  return described.length > 0 ? described : connector.entities;
+}
+
+/** A change of settings that leaves `entities` alone carries an integration along that followed its settings. */
+function followedEntities(
+  connector: AnyConnectorDefinition,
+  before: StoredIntegration,
+  config: Record<string, unknown>,
+): string[] {
+  const followed = defaultEntities(connector, before.config);
+  const following =
+    followed.length === before.entities.length &&
+    followed.every((entity) => before.entities.includes(entity));
+  return following ? defaultEntities(connector, config) : before.entities;
 }

@@ -1,5 +1,5 @@
 // The generic GraphQL connector: any GraphQL API, configured by data (queries, paths).
-import type { ConnectorDefinition } from '../sdk/connectorDefinition.ts';
+import { type ConnectorDefinition, describedEntities } from '../sdk/connectorDefinition.ts';
 import { configuredWebhookReceiver } from '../sdk/signatures/configuredWebhooks.ts';
 import { createGraphqlAdapter } from './adapter.ts';
 import {
@@ -21,6 +21,7 @@ export const graphqlConnector: ConnectorDefinition<GraphqlConfig, GraphqlCredent
   credentialsSchema: graphqlCredentialsSchema,
   checkCredentials: checkGraphqlCredentials,
   entities: ['customer', 'contact', 'order', 'product', 'item'],
+  configuredEntities: (config) => describedEntities(config.resources),
   rateLimits: { requestsPerMinute: 300, requestsPerDay: null, concurrency: 2 },
   webhooks: configuredWebhookReceiver(),
   testConnection: async ({ config, credentials, signal, network }) => {

@@ -1,5 +1,5 @@
 // The generic REST connector: a system that speaks JSON over HTTP joins with configuration only.
-import type { ConnectorDefinition } from '../sdk/connectorDefinition.ts';
+import { type ConnectorDefinition, describedEntities } from '../sdk/connectorDefinition.ts';
 import { configuredWebhookReceiver } from '../sdk/signatures/configuredWebhooks.ts';
 import { createRestAdapter } from './adapter.ts';
 import {
@@ -22,6 +22,7 @@ export const restConnector: ConnectorDefinition<RestConfig, RestCredentials> = {
   credentialsSchema: restCredentialsSchema,
   checkCredentials: checkRestCredentials,
   entities: ['customer', 'contact', 'address', 'invoice', 'order', 'product'],
+  configuredEntities: (config) => describedEntities(config.resources),
   rateLimits: { requestsPerMinute: 600, requestsPerDay: null, concurrency: 4 },
   webhooks: configuredWebhookReceiver(),
   testConnection: testRestConnection,

@@ -133,6 +133,12 @@ export interface ConnectorDefinition<Config = unknown, Credentials = unknown> {
   /** Checks that need config and credentials together (e.g. the credential fields an auth kind needs). */
   checkCredentials?(config: Config, credentials: Credentials): FieldProblem[];
   entities: string[];
+  /**
+   * For generic connectors, whose settings describe what each entity is read from: the entities
+   * those settings (not yet validated) describe. An integration created without `entities` gets
+   * these rather than every entity the connector could have.
+   */
+  configuredEntities?(config: Record<string, unknown>): string[];
   rateLimits: RateLimitDefaults;
   testConnection(input: ConnectionTestInput<Config, Credentials>): Promise<ConnectionResult>;
   createAdapter(runtime: AdapterRuntime<Config, Credentials>): IntegrationAdapter;
@@ -151,3 +157,8 @@ export interface ConnectorDefinition<Config = unknown, Credentials = unknown> {
 // Connectors are stored side by side in one catalog whatever their config type.
 // biome-ignore lint/suspicious/noExplicitAny: the catalog is heterogeneous by design
 export type AnyConnectorDefinition = ConnectorDefinition<any, any>;
+
+/** The keys of a settings object that describes entities (`resources`, `entities`); none when it is not one. */
+export function describedEntities(value: unknown): string[] {
+  return value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+}

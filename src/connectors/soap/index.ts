@@ -1,5 +1,5 @@
 // The generic SOAP connector: any SOAP service with a WSDL joins with configuration only.
-import type { ConnectorDefinition } from '../sdk/connectorDefinition.ts';
+import { type ConnectorDefinition, describedEntities } from '../sdk/connectorDefinition.ts';
 import { connectionResult, createSoapAdapter, probeSoap } from './adapter.ts';
 import { fetchTransport, openSoapSession } from './client.ts';
 import {
@@ -21,6 +21,7 @@ export const soapConnector: ConnectorDefinition<SoapConfig, SoapCredentials> = {
   credentialsSchema: soapCredentialsSchema,
   checkCredentials: checkSoapCredentials,
   entities: ['customer', 'contact', 'address', 'invoice', 'order', 'product', 'item'],
+  configuredEntities: (config) => describedEntities(config.entities),
   rateLimits: { requestsPerMinute: 120, requestsPerDay: null, concurrency: 1 },
   testConnection: ({ config, credentials, signal, network }) =>
     connectionResult(() =>

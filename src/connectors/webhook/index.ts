@@ -2,7 +2,7 @@
 // settings only. Its webhooks are verified per Standard Webhooks or a configured HMAC scheme, and
 // their payloads become records of the configured entities.
 import type { SourceRecord } from '../sdk/adapter.ts';
-import type { ConnectorDefinition } from '../sdk/connectorDefinition.ts';
+import { type ConnectorDefinition, describedEntities } from '../sdk/connectorDefinition.ts';
 import { readPath } from '../sdk/readPath.ts';
 import { signatureHeaders, verifyConfiguredSignature } from '../sdk/signatures/configuredWebhooks.ts';
 import { parsePayload } from '../sdk/webhookPayload.ts';
@@ -24,6 +24,7 @@ export const webhookConnector: ConnectorDefinition<WebhookConfig, WebhookCredent
   configSchema: webhookConfigSchema,
   credentialsSchema: webhookCredentialsSchema,
   entities: ['customer', 'contact', 'address', 'invoice', 'order', 'product', 'call', 'event', 'item'],
+  configuredEntities: (config) => describedEntities(config.entities),
   rateLimits: { requestsPerMinute: 600, requestsPerDay: null, concurrency: 4 },
   canonicalEntity: (entity) => entity,
   testConnection: async () => ({
