@@ -118,6 +118,8 @@ export const de = {
       failed: 'Verbindung fehlgeschlagen: {{detail}}',
       oauthLeaving: 'Weiter zur Anmeldeseite des Anbieters …',
       resumed: 'Verbunden. Weiter mit der Feldzuordnung.',
+      invalidJson: '{{field}}: kein gültiges JSON',
+      jsonHint: 'Als JSON',
     },
     mapping: {
       intro:

@@ -117,6 +117,8 @@ export const en: Messages = {
       failed: 'Connection failed: {{detail}}',
       oauthLeaving: "On to the provider's sign-in page …",
       resumed: 'Connected. Carry on with the field mapping.',
+      invalidJson: '{{field}}: not valid JSON',
+      jsonHint: 'As JSON',
     },
     mapping: {
       intro: "Give each of the hub's fields a field of the source system. Suggestions are filled in.",

@@ -1,6 +1,18 @@
 // Step 2: a name and the connector's settings and credentials, generated from its JSON Schemas.
-// "Verbindung testen" stores the integration paused (or updates it) and tests it.
-import { Alert, Button, Group, NumberInput, PasswordInput, Stack, Switch, TextInput } from '@mantine/core';
+// Settings that are objects or lists (a generic connector's endpoints, auth, headers) are edited
+// as JSON, prefilled from the template or the schema's default. "Verbindung testen" stores the
+// integration paused (or updates it) and tests it.
+import {
+  Alert,
+  Button,
+  Group,
+  JsonInput,
+  NumberInput,
+  PasswordInput,
+  Stack,
+  Switch,
+  TextInput,
+} from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -16,6 +28,7 @@ interface TestResult {
 
 type Value = string | number | boolean;
 const scalar = new Set(['string', 'number', 'integer', 'boolean']);
+const structured = new Set(['object', 'array']);
 
 export function ConnectionStep({
   choice,
@@ -33,17 +46,30 @@ export function ConnectionStep({
   const configFields = Object.entries(connector.configSchema.properties ?? {}).filter(
     ([, schema]) => schema.type && scalar.has(schema.type),
   );
+  const jsonFields = Object.entries(connector.configSchema.properties ?? {}).filter(
+    ([, schema]) => schema.type && structured.has(schema.type),
+  );
   const requiredConfig = new Set(connector.configSchema.required ?? []);
   const requiredCredentials = new Set(connector.credentialsSchema.required ?? []);
   const credentialFields =
     template?.credentialFields ?? Object.keys(connector.credentialsSchema.properties ?? {});
   const [name, setName] = useState(choiceName(choice));
   const [config, setConfig] = useState<Record<string, Value>>(() => initialConfig(choice));
+  const [jsonConfig, setJsonConfig] = useState<Record<string, string>>(() => initialJsonConfig(choice));
   const [credentials, setCredentials] = useState<Record<string, string>>({});
   const oauth = connector.authKind === 'oauth2';
 
   const save = async (): Promise<Draft> => {
-    const body = { name, config: filled(config), credentials: filledStrings(credentials) };
+    const structuredConfig = parsedJson(jsonConfig, (field) =>
+      t('wizard.connection.invalidJson', {
+        field: connector.configSchema.properties?.[field]?.title ?? field,
+      }),
+    );
+    const body = {
+      name,
+      config: { ...filled(config), ...structuredConfig },
+      credentials: filledStrings(credentials),
+    };
     const saved = draft
       ? await api<Integration>(`/integrations/${draft.id}`, {
           method: 'PATCH',
@@ -60,7 +86,7 @@ export function ConnectionStep({
             schedule: { enabled: false },
           },
         });
-    const next = { id: saved.data.id, version: saved.data.version };
+    const next = { id: saved.data.id, version: saved.data.version, entities: saved.data.entities };
     onDraft(next);
     return next;
   };
@@ -128,6 +154,21 @@ export function ConnectionStep({
           />
         );
       })}
+      {jsonFields.map(([field, schema]) => (
+        <JsonInput
+          key={field}
+          label={schema.title ?? field}
+          description={schema.description ?? t('wizard.connection.jsonHint')}
+          required={requiredConfig.has(field)}
+          validationError={t('wizard.connection.invalidJson', { field: schema.title ?? field })}
+          formatOnBlur
+          autosize
+          minRows={3}
+          maxRows={14}
+          value={jsonConfig[field] ?? ''}
+          onChange={(value) => setJsonConfig((current) => ({ ...current, [field]: value }))}
+        />
+      ))}
       {credentialFields.map((field) => (
         <PasswordInput
           key={field}
@@ -177,6 +218,34 @@ function initialConfig(choice: Choice): Record<string, Value> {
     const given = choice.template?.config[field] ?? schema.default;
     if (typeof given === 'string' || typeof given === 'number' || typeof given === 'boolean')
       values[field] = given;
+  }
+  return values;
+}
+
+function initialJsonConfig(choice: Choice): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const [field, schema] of Object.entries(choice.connector.configSchema.properties ?? {})) {
+    if (!schema.type || !structured.has(schema.type)) continue;
+    const given = choice.template?.config[field] ?? schema.default;
+    if (given !== undefined && given !== null && typeof given === 'object')
+      texts[field] = JSON.stringify(given, null, 2);
+  }
+  return texts;
+}
+
+/** The JSON settings that were filled in, parsed; a field that is not JSON stops the save, named. */
+function parsedJson(
+  texts: Record<string, string>,
+  invalid: (field: string) => string,
+): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [field, text] of Object.entries(texts)) {
+    if (text.trim() === '') continue;
+    try {
+      values[field] = JSON.parse(text);
+    } catch {
+      throw new Error(invalid(field));
+    }
   }
   return values;
 }

@@ -15,7 +15,7 @@ import { ChooseConnectorStep } from './ChooseConnectorStep.tsx';
 import { ConnectionStep } from './ConnectionStep.tsx';
 import { MappingStep } from './MappingStep.tsx';
 import { ScheduleStep } from './ScheduleStep.tsx';
-import { type Choice, choiceEntities, choiceKey, choicesOf, type Draft } from './wizardState.ts';
+import { type Choice, choiceKey, choicesOf, type Draft } from './wizardState.ts';
 
 export function NewIntegrationPage() {
   const { t } = useTranslation();
@@ -45,7 +45,7 @@ export function NewIntegrationPage() {
   const choice = picked ?? preselected ?? null;
   const resumedDraft =
     !leftResumed && resumed.data && resumed.data.connector === choice?.connector.id
-      ? { id: resumed.data.id, version: resumed.data.version }
+      ? { id: resumed.data.id, version: resumed.data.version, entities: resumed.data.entities }
       : null;
   const current = draft ?? resumedDraft;
   const step = active ?? (choice ? (resumedDraft ? 2 : 1) : 0);
@@ -95,7 +95,7 @@ export function NewIntegrationPage() {
             <MappingStep
               choice={choice}
               draft={current}
-              entities={choiceEntities(choice)}
+              entities={current.entities}
               onNext={(next) => {
                 setMapping(next);
                 setActive(3);

@@ -21,7 +21,7 @@ import { Link } from 'react-router';
 import { api, apiGet } from '../api/client.ts';
 import type { EntityMapping, Integration, SyncRun } from '../api/types.ts';
 import { overviewKey } from '../overview/queries.ts';
-import { type Choice, choiceEntities, type Draft } from './wizardState.ts';
+import type { Choice, Draft } from './wizardState.ts';
 
 const timeZones = Intl.supportedValuesOf('timeZone');
 const finished = new Set(['succeeded', 'partial', 'failed']);
@@ -42,7 +42,9 @@ export function ScheduleStep({
   const [cron, setCron] = useState('*/15 * * * *');
   const [timezone, setTimezone] = useState('Europe/Berlin');
   const [scheduled, setScheduled] = useState(true);
-  const [entities, setEntities] = useState<string[]>(choiceEntities(choice));
+  // The draft's entities when the step opened; activating may narrow the draft's own.
+  const [available] = useState<string[]>(draft.entities);
+  const [entities, setEntities] = useState<string[]>(draft.entities);
 
   const activate = useMutation({
     mutationFn: async () => {
@@ -57,7 +59,7 @@ export function ScheduleStep({
           mapping: mappingPatch(stored.mapping, mapping),
         },
       });
-      onDraft({ id: data.id, version: data.version });
+      onDraft({ id: data.id, version: data.version, entities: data.entities });
       const run = await api<SyncRun>(`/integrations/${draft.id}/sync`, {
         method: 'POST',
         body: { entities, full: true },
@@ -103,7 +105,7 @@ export function ScheduleStep({
       />
       <Checkbox.Group label={t('wizard.schedule.entities')} value={entities} onChange={setEntities} required>
         <Group mt="xs">
-          {choiceEntities(choice).map((entity) => (
+          {available.map((entity) => (
             <Checkbox key={entity} value={entity} label={entity} />
           ))}
         </Group>

@@ -6,10 +6,14 @@ export interface Choice {
   template?: ConnectorTemplate;
 }
 
-/** The integration is stored paused from the first connection test on, and changed with its version. */
+/**
+ * The integration is stored paused from the first connection test on, and changed with its
+ * version. Its entities are the hub's: a generic connector's are those its settings describe.
+ */
 export interface Draft {
   id: string;
   version: number;
+  entities: string[];
 }
 
 export function choiceKey(choice: Choice): string {
@@ -24,10 +28,6 @@ export function resumePath(choice: Choice, draftId: string): string {
 
 export function choiceName(choice: Choice): string {
   return choice.template?.name ?? choice.connector.name;
-}
-
-export function choiceEntities(choice: Choice): string[] {
-  return choice.template?.entities ?? choice.connector.entities;
 }
 
 export function startingMapping(choice: Choice): Record<string, EntityMapping> {
