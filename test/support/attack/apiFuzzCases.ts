@@ -316,6 +316,10 @@ function withField(seed: Record<string, unknown>, path: string[], value: unknown
     target = next as Record<string, unknown>;
   }
   const last = path.at(-1) ?? '';
+  // An array takes its own indexes and the next one only: a key such as "length" (fast-check's
+  // strings include it) or a huge index would break the case's generation or its JSON, not the hub.
+  if (Array.isArray(target) && !(/^(0|[1-9]\d{0,5})$/.test(last) && Number(last) <= target.length))
+    return copy;
   if (value === undefined) delete target[last];
   else Object.defineProperty(target, last, { value, enumerable: true, writable: true, configurable: true });
   return copy;
