@@ -35,23 +35,30 @@ export async function claimDeliveries(
     await tx.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
     const { rows } = await tx.query<ClaimedDelivery>(
       // A subject is blocked from its first delivery that waits (in backoff or claimed) on: both
-      // kinds are found through small indexes, not by walking every pending row.
+      // kinds are found through small indexes, not by walking every pending row. The blocked
+      // subjects and the subscriptions served here are each computed once (scalar subqueries), so
+      // the due deliveries are read in seq order from their index and the scan stops at `limit`;
+      // joined instead, the planner read and sorted every pending delivery on each claim.
       `WITH blocked AS (
-         SELECT subscription_id, subject, min(seq) AS first_seq FROM (
-           SELECT subscription_id, subject, seq FROM event_deliveries
-            WHERE state = 'pending' AND next_attempt_at > now()
-           UNION ALL
-           SELECT subscription_id, subject, seq FROM event_deliveries
-            WHERE state = 'pending' AND locked_until >= now()) waiting
-          WHERE subject IS NOT NULL GROUP BY subscription_id, subject),
+         SELECT coalesce(jsonb_object_agg(subscription_id::text || ' ' || subject, first_seq), '{}') AS firsts
+           FROM (SELECT subscription_id, subject, min(seq) AS first_seq FROM (
+                   SELECT subscription_id, subject, seq FROM event_deliveries
+                    WHERE state = 'pending' AND next_attempt_at > now()
+                   UNION ALL
+                   SELECT subscription_id, subject, seq FROM event_deliveries
+                    WHERE state = 'pending' AND locked_until >= now()) waiting
+                  WHERE subject IS NOT NULL GROUP BY subscription_id, subject) heads),
+       served AS (
+         SELECT id FROM event_subscriptions s
+          WHERE s.enabled AND s.kind = ANY($2::text[]) AND (s.kind <> 'in-process' OR s.handler = ANY($3::text[]))),
        due AS (
          SELECT d.subscription_id, d.seq FROM event_deliveries d
-           JOIN event_subscriptions s ON s.id = d.subscription_id
-           LEFT JOIN blocked b ON b.subscription_id = d.subscription_id AND b.subject = d.subject
           WHERE d.state = 'pending' AND d.next_attempt_at <= now()
             AND (d.locked_until IS NULL OR d.locked_until < now())
-            AND s.enabled AND s.kind = ANY($2::text[]) AND (s.kind <> 'in-process' OR s.handler = ANY($3::text[]))
-            AND (b.first_seq IS NULL OR d.seq < b.first_seq)
+            AND d.subscription_id = ANY (ARRAY(SELECT id FROM served))
+            AND (d.subject IS NULL OR d.seq < coalesce(
+                  ((SELECT firsts FROM blocked) ->> (d.subscription_id::text || ' ' || d.subject))::bigint,
+                  9223372036854775807))
           ORDER BY d.seq LIMIT $1)
        UPDATE event_deliveries d SET locked_until = now() + make_interval(secs => $4 / 1000.0)
          FROM due WHERE d.subscription_id = due.subscription_id AND d.seq = due.seq
