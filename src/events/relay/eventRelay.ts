@@ -97,10 +97,12 @@ export class EventRelay {
     await Promise.all(Object.values(this.#deps.transports).map((transport) => transport.close()));
   }
 
-  /** One pass: number new events, then deliver what is due. Returns whether there was work. */
+  /**
+   * One pass: number new events, and deliver what is due, side by side (what this pass numbers is
+   * delivered by the next, which follows at once). Returns whether there was work.
+   */
   async pass(): Promise<boolean> {
-    const sequenced = await sequenceEvents(this.#deps.pool);
-    const delivered = await this.#dispatch();
+    const [sequenced, delivered] = await Promise.all([sequenceEvents(this.#deps.pool), this.#dispatch()]);
     return sequenced.sequenced > 0 || delivered > 0;
   }
 
