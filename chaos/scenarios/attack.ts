@@ -42,6 +42,8 @@ export const attack: ChaosScenario = {
       const fixtures = await createFuzzFixtures((method, url, body) => fuzzed.api(method, url, body));
       for (const secret of fixtures.credentials) context.output.plant(secret);
       const seed = Date.now() % 2 ** 31;
+      // Said before the run, so a run that breaks off can be replayed too.
+      context.progress(`fuzz seed ${seed}`);
       const tally = await runFuzzing(context, {
         baseUrl: fuzzed.url,
         adminToken: cluster.adminToken,
@@ -52,7 +54,6 @@ export const attack: ChaosScenario = {
         webhookCases: WEBHOOK_CASES,
         seed,
       });
-      context.progress(`fuzz seed ${seed}`);
       const hubLog = readLines(context.output.file('attack-fuzz.log'));
       for (const example of tally.examples) {
         context.progress(`violation: ${example.slice(0, 400)}`);
