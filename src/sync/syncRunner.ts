@@ -8,7 +8,7 @@ import type { ConnectorCatalog } from '../connectors/catalog.ts';
 import type { ConnectorRuntime, LiveAdapter } from '../connectors/runtime/connectorRuntime.ts';
 import { ConnectorError, toConnectorError } from '../connectors/sdk/connectorError.ts';
 import { lostTheDatabase, retryThroughLoss } from '../db/connectionLoss.ts';
-import { type Pool, withTransaction } from '../db/pool.ts';
+import type { Pool } from '../db/pool.ts';
 import { appendEvents, integrationSource } from '../events/outbox.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { HubMetrics } from '../observability/metrics.ts';
@@ -16,7 +16,7 @@ import { currentTraceContext, inSpan, type Span } from '../observability/tracing
 import { findIntegration, type StoredIntegration } from '../registry/integrationsTable.ts';
 import { resolveEntityMapping } from './entityMapping.ts';
 import { syncEntity } from './entitySync.ts';
-import { type Failure, markFailing, markHealthy } from './integrationHealth.ts';
+import { finishSyncRun } from './finishSyncRun.ts';
 import { mappingFingerprint } from './mapBatch.ts';
 import {
   adoptTrace,
@@ -180,7 +180,7 @@ export class SyncRunner {
           if (failure.kind !== 'permanent') break;
         }
       }
-      return { kind: 'finished', run: await this.#finish(run, integration, failures, traceId) };
+      return { kind: 'finished', run: await finishSyncRun(this.#deps, run, integration, failures, traceId) };
     } catch (error) {
       if (signal.aborted && !lost.signal.aborted) {
         await releaseRun(pool, runId, lease);
@@ -204,7 +204,8 @@ export class SyncRunner {
       }
       return {
         kind: 'finished',
-        run: await this.#finish(
+        run: await finishSyncRun(
+          this.#deps,
           run,
           integration,
           [{ entity: '*', failure: new ConnectorError(failure.kind, message) }],
@@ -306,66 +307,6 @@ export class SyncRunner {
     });
   }
 
-  async #finish(
-    run: SyncRun,
-    integration: StoredIntegration,
-    failures: { entity: string; failure: ConnectorError }[],
-    traceId: string | undefined,
-  ): Promise<SyncRun> {
-    const first = failures[0]?.failure;
-    // Partial only when some entity is in sync; entities never reached after a failure are not.
-    const landed = await entitiesDone(this.#deps.pool, run.id);
-    const state = failures.length === 0 ? 'succeeded' : landed > 0 ? 'partial' : 'failed';
-    return withTransaction(this.#deps.pool, async (tx) => {
-      const finished = await finishRun(tx, run.id, {
-        state,
-        error: first
-          ? failures.map((item) => `${item.entity}: ${item.failure.message}`).join('; ')
-          : undefined,
-        errorKind: first?.kind,
-      });
-      if (!finished) throw new LeaseLostError(`run ${run.id} was finished elsewhere`);
-      const { metrics } = this.#deps;
-      metrics.syncRuns.inc({ integration: integration.id, state });
-      for (const outcome of ['created', 'updated', 'unchanged', 'deleted', 'failed'] as const) {
-        if (finished[outcome] > 0)
-          metrics.syncRecords.inc({ integration: integration.id, outcome }, finished[outcome]);
-      }
-      // A partial run whose failures are the entities' own (an endpoint that is missing) leaves the
-      // integration active; anything else that failed says the integration itself is in trouble.
-      if (first && !(state === 'partial' && failures.every((item) => item.failure.kind === 'permanent'))) {
-        const failure: Failure = { kind: first.kind, message: first.message };
-        await markFailing(tx, integration.id, failure, traceId);
-      } else {
-        await markHealthy(tx, integration.id, traceId);
-      }
-      await appendEvents(tx, [
-        {
-          type: 'integration.sync_completed',
-          source: integrationSource(integration.id),
-          integrationId: integration.id,
-          traceId,
-          data: {
-            integrationId: integration.id,
-            runId: run.id,
-            state,
-            counts: {
-              fetched: finished.fetched,
-              created: finished.created,
-              updated: finished.updated,
-              unchanged: finished.unchanged,
-              deleted: finished.deleted,
-              failed: finished.failed,
-            },
-            durationMs: finished.durationMs,
-            ...(first ? { error: finished.error } : {}),
-          },
-        },
-      ]);
-      return finished;
-    });
-  }
-
   #announceRateLimit(
     integrationId: string,
     retryAfterMs: number | undefined,
@@ -385,15 +326,6 @@ export class SyncRunner {
       },
     ]).catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'rate-limit event not written'));
   }
-}
-
-async function entitiesDone(pool: Pool, runId: string): Promise<number> {
-  const result = await pool.query<{ done: number }>(
-    `SELECT count(*)::int AS done FROM sync_runs, jsonb_each(progress) AS p(entity, value)
-      WHERE id = $1 AND (value->>'done')::boolean`,
-    [runId],
-  );
-  return result.rows[0]?.done ?? 0;
 }
 
 /** When a rate limit is too long to sleep through, the moment the run should resume. */
