@@ -1,20 +1,20 @@
 // HTTP subscribers, signed per Standard Webhooks: webhook-id is the event id (the subscriber's
 // dedupe key, the same on every attempt), webhook-timestamp, and webhook-signature made with the
-// subscription's secret by the spec's reference library. Only 2xx is success; 410 disables the
+// subscription's secret (standardWebhookSigner.ts). Only 2xx is success; 410 disables the
 // endpoint; Retry-After on 429, 502, 503 and 504 is honoured. The current span (the relay's
 // `event.deliver`) goes along as `traceparent`. Connections pass the hub's address policy (after
 // DNS, at connect time); redirects are not followed (a 3xx is a failed attempt).
-import { Webhook } from 'standardwebhooks';
 import { type Agent, request } from 'undici';
 import { addressRefusal, type OutboundNetwork } from '../../network/outboundNetwork.ts';
 import { injectTraceHeaders } from '../../observability/tracing.ts';
+import { StandardWebhookSigner } from './standardWebhookSigner.ts';
 import type { AttemptResult, DeliveryTarget, OutboundEvent, Transport } from './transport.ts';
 
 const honoursRetryAfter = new Set([429, 502, 503, 504]);
 
 export class HttpTransport implements Transport {
   readonly #agent: Agent;
-  readonly #signers = new Map<string, Webhook>();
+  readonly #signers = new Map<string, StandardWebhookSigner>();
   readonly #timeoutMs: number;
 
   constructor(timeoutMs: number, network: OutboundNetwork) {
@@ -27,13 +27,13 @@ export class HttpTransport implements Transport {
       return { ok: false, status: null, error: 'the subscription has no URL or secret' };
     const { traceId: _traceId, ...cloudEvent } = event;
     const body = JSON.stringify(cloudEvent);
-    const now = new Date();
+    const timestamp = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'integration-hub',
       'webhook-id': event.id,
-      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-      'webhook-signature': this.#signer(target.secret).sign(event.id, now, body),
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': this.#signer(target.secret).sign(event.id, timestamp, body),
     };
     injectTraceHeaders(headers);
     try {
@@ -72,10 +72,10 @@ export class HttpTransport implements Transport {
     await this.#agent.close();
   }
 
-  #signer(secret: string): Webhook {
+  #signer(secret: string): StandardWebhookSigner {
     let signer = this.#signers.get(secret);
     if (!signer) {
-      signer = new Webhook(secret);
+      signer = new StandardWebhookSigner(secret);
       this.#signers.set(secret, signer);
     }
     return signer;
