@@ -33,6 +33,10 @@ export async function claimDeliveries(
 ): Promise<ClaimedDelivery[]> {
   return withTransaction(pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
+    // The due deliveries must be read in seq order from their index, stopping at `limit`. Right
+    // after a burst the table's statistics lag far behind its size, and the planner then reads
+    // every pending delivery and sorts them instead (20-40 ms instead of 2-4 ms at 30,000).
+    await tx.query('SET LOCAL enable_sort = off');
     const { rows } = await tx.query<ClaimedDelivery>(
       // A subject is blocked from its first delivery that waits (in backoff or claimed) on: both
       // kinds are found through small indexes, not by walking every pending row. The blocked
@@ -68,6 +72,17 @@ export async function claimDeliveries(
     );
     return rows.sort((a, b) => a.seq - b.seq);
   });
+}
+
+/**
+ * For the transaction that records outcomes: each row is found by its primary key. Right after a
+ * burst the table's statistics lag far behind its size, and the planner then hashes the whole
+ * table to join a batch of outcomes (25 ms instead of a few for 500 rows at 30,000).
+ */
+export async function findOutcomeRowsByKey(tx: Queryable): Promise<void> {
+  await tx.query(
+    `SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`,
+  );
 }
 
 export interface DeliveryOutcome {

@@ -28,6 +28,7 @@ import {
   type ClaimedDelivery,
   claimDeliveries,
   type DeliveryOutcome,
+  findOutcomeRowsByKey,
   markAttemptFailed,
   markDelivered,
   releaseDeliveries,
@@ -279,6 +280,7 @@ export class EventRelay {
     }
     // One transaction, so a settle cut off half-way is simply written again.
     await withTransaction(this.#deps.pool, async (tx) => {
+      await findOutcomeRowsByKey(tx);
       await markDelivered(tx, delivered);
       await markAttemptFailed(tx, failed);
       await releaseDeliveries(tx, released);
