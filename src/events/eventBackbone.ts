@@ -48,6 +48,7 @@ export async function createEventBackbone(deps: EventBackboneDependencies): Prom
           handlers: () => handlers.names(),
         },
         {
+          lanes: 2,
           batchSize: 500,
           concurrency: 64,
           deliveryTimeoutMs: deps.deliveryTimeoutMs,

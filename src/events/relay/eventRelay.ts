@@ -3,6 +3,10 @@
 // LISTEN/NOTIFY on every outbox insert, with polling as the floor. Several relays may run at
 // once; claims keep a subject's events in order across them. A relay killed mid-delivery leaves
 // its claims to expire; the events are then delivered again, with the same id.
+//
+// Within one relay, deliveries run in lanes, each serving its own share of the subjects (by a
+// hash): while one lane waits on the database to claim or to record outcomes, the others keep
+// sending. With one lane the relay sat idle for a quarter of the time at full load.
 import { retryThroughLoss } from '../../db/connectionLoss.ts';
 import { NotificationListener } from '../../db/notificationListener.ts';
 import { type Pool, withTransaction } from '../../db/pool.ts';
@@ -46,8 +50,10 @@ export interface RelayDependencies {
 }
 
 export interface RelayOptions {
+  /** Lanes that claim and deliver side by side, each for its share of the subjects. */
+  lanes: number;
   batchSize: number;
-  /** Deliveries in flight at once. */
+  /** Deliveries in flight at once, per lane. */
   concurrency: number;
   deliveryTimeoutMs: number;
   pollIntervalMs: number;
@@ -72,57 +78,60 @@ export class EventRelay {
   #listener: NotificationListener | undefined;
   #running = false;
   #stopping = new AbortController();
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  #woken = false;
+  #loops: Promise<void>[] = [];
+  readonly #sequencer = new Wakeup();
+  readonly #lanes: Wakeup[];
   readonly #secrets = new Map<string, { updatedAt: number; secret: string }>();
 
   constructor(deps: RelayDependencies, options: RelayOptions) {
     this.#deps = deps;
     this.#options = options;
+    this.#lanes = Array.from({ length: Math.max(1, options.lanes) }, () => new Wakeup());
   }
 
   async start(): Promise<void> {
     this.#running = true;
     this.#stopping = new AbortController();
     await this.#listen();
-    this.#loop = this.#run();
+    this.#loops = [
+      this.#loop(this.#sequencer, () => this.#sequence()),
+      ...this.#lanes.map((lane, index) => this.#loop(lane, () => this.#dispatch(index))),
+    ];
   }
 
   async stop(): Promise<void> {
     this.#running = false;
     this.#stopping.abort();
-    this.#wake?.();
-    await this.#loop;
+    for (const wakeup of [this.#sequencer, ...this.#lanes]) wakeup.wake();
+    await Promise.all(this.#loops);
     await this.#listener?.close();
     await Promise.all(Object.values(this.#deps.transports).map((transport) => transport.close()));
   }
 
-  /**
-   * One pass: number new events, and deliver what is due, side by side (what this pass numbers is
-   * delivered by the next, which follows at once). Returns whether there was work.
-   */
-  async pass(): Promise<boolean> {
-    const [sequenced, delivered] = await Promise.all([sequenceEvents(this.#deps.pool), this.#dispatch()]);
-    return sequenced.sequenced > 0 || delivered > 0;
-  }
-
-  async #run(): Promise<void> {
+  /** Runs `work` again at once while it finds some, else after the poll interval or a wake-up. */
+  async #loop(wakeup: Wakeup, work: () => Promise<number>): Promise<void> {
     while (this.#running) {
       try {
-        this.#woken = false;
-        if (await this.pass()) continue;
+        wakeup.woken = false;
+        if ((await work()) > 0) continue;
       } catch (error) {
         this.#deps.logger.warn({ err: error }, 'event relay pass failed; retrying');
       }
-      if (!this.#woken) await this.#sleep(this.#options.pollIntervalMs);
+      if (!wakeup.woken && this.#running) await wakeup.sleep(this.#options.pollIntervalMs);
     }
   }
 
+  /** Numbers new events; the lanes are woken to deliver them. */
+  async #sequence(): Promise<number> {
+    const { sequenced } = await sequenceEvents(this.#deps.pool);
+    if (sequenced > 0) for (const lane of this.#lanes) lane.wake();
+    return sequenced;
+  }
+
   async #listen(): Promise<void> {
+    // Another relay may have numbered the events already: the lanes look too.
     const wake = () => {
-      this.#woken = true;
-      this.#wake?.();
+      for (const wakeup of [this.#sequencer, ...this.#lanes]) wakeup.wake();
     };
     // A lost listener only costs latency (polling carries on); it reconnects by itself, and what
     // was committed while it was away is looked for at once.
@@ -137,24 +146,18 @@ export class EventRelay {
     await this.#listener.start();
   }
 
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wake = done;
-    });
-  }
-
-  async #dispatch(): Promise<number> {
+  /** Claims what is due in one lane's share of the subjects, delivers it and records the outcomes. */
+  async #dispatch(lane: number): Promise<number> {
     const { pool } = this.#deps;
     const claimMs = this.#options.deliveryTimeoutMs * 2 + 5_000;
     const claimedUntil = Date.now() + claimMs;
     const claimed = await claimDeliveries(
       pool,
-      { kinds: Object.keys(this.#deps.transports), handlers: this.#deps.handlers() },
+      {
+        kinds: Object.keys(this.#deps.transports),
+        handlers: this.#deps.handlers(),
+        lane: { index: lane, of: this.#lanes.length },
+      },
       this.#options.batchSize,
       claimMs,
     );
@@ -338,6 +341,29 @@ export function retryAt(
   if (seconds === undefined) return null;
   const delay = seconds * 1000 * (0.8 + Math.random() * 0.4);
   return new Date(Date.now() + Math.max(delay, retryAfterMs ?? 0));
+}
+
+/** A loop's sleep between polls, which a notification or another loop can cut short. */
+class Wakeup {
+  woken = false;
+  #resolve: (() => void) | undefined;
+
+  wake(): void {
+    this.woken = true;
+    this.#resolve?.();
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#resolve = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#resolve = done;
+    });
+  }
 }
 
 async function runLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
