@@ -2,6 +2,7 @@
 // settling them, and the delivery log, replays and dead letters the API shows.
 import type { Queryable } from '../../db/pool.ts';
 import { type Pool, withTransaction } from '../../db/pool.ts';
+import { readQueueInOrder } from './stablePlans.ts';
 
 const CLAIM_LOCK = 0x6875_6263; // "hubc"
 
@@ -34,17 +35,7 @@ export async function claimDeliveries(
   lockMs: number,
 ): Promise<ClaimedDelivery[]> {
   return withTransaction(pool, async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
-    // Plans that stay cheap however far the table's statistics lag behind a burst:
-    // - the due deliveries are read in seq order from their index, stopping at `limit`; otherwise
-    //   the planner reads every pending delivery and sorts them (20-40 ms instead of 2-4 ms at
-    //   30,000);
-    // - indexes are scanned row by row, not as bitmaps: a row scan marks the entries of rows
-    //   already delivered as dead, so later claims skip them until vacuum removes them; a bitmap
-    //   scan visited each of them again on every claim (4 ms per claim after a burst of 30,000).
-    await tx.query(
-      "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)",
-    );
+    await tx.query(`SELECT pg_advisory_xact_lock($1), ${readQueueInOrder}`, [CLAIM_LOCK]);
     const { rows } = await tx.query<ClaimedDelivery>(
       // A subject is blocked from its first delivery that waits (in backoff or claimed) on: both
       // kinds are found through small indexes, not by walking every pending row. The blocked
@@ -81,17 +72,6 @@ export async function claimDeliveries(
     );
     return rows.sort((a, b) => a.seq - b.seq);
   });
-}
-
-/**
- * For the transaction that records outcomes: each row is found by its primary key. Right after a
- * burst the table's statistics lag far behind its size, and the planner then hashes the whole
- * table to join a batch of outcomes (25 ms instead of a few for 500 rows at 30,000).
- */
-export async function findOutcomeRowsByKey(tx: Queryable): Promise<void> {
-  await tx.query(
-    `SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`,
-  );
 }
 
 export interface DeliveryOutcome {

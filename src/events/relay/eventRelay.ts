@@ -32,12 +32,12 @@ import {
   type ClaimedDelivery,
   claimDeliveries,
   type DeliveryOutcome,
-  findOutcomeRowsByKey,
   markAttemptFailed,
   markDelivered,
   releaseDeliveries,
 } from './deliveriesTable.ts';
 import { sequenceEvents } from './sequencer.ts';
+import { findRowsByKey } from './stablePlans.ts';
 
 export interface RelayDependencies {
   pool: Pool;
@@ -121,18 +121,20 @@ export class EventRelay {
     }
   }
 
-  /** Numbers new events; the lanes are woken to deliver them. */
+  /**
+   * Numbers new events, then wakes the lanes to deliver them: also when it found none, as it was
+   * woken for a reason (another relay may have numbered them first).
+   */
   async #sequence(): Promise<number> {
-    const { sequenced } = await sequenceEvents(this.#deps.pool);
-    if (sequenced > 0) for (const lane of this.#lanes) lane.wake();
-    return sequenced;
+    try {
+      return (await sequenceEvents(this.#deps.pool)).sequenced;
+    } finally {
+      for (const lane of this.#lanes) lane.wake();
+    }
   }
 
   async #listen(): Promise<void> {
-    // Another relay may have numbered the events already: the lanes look too.
-    const wake = () => {
-      for (const wakeup of [this.#sequencer, ...this.#lanes]) wakeup.wake();
-    };
+    const wake = () => this.#sequencer.wake();
     // A lost listener only costs latency (polling carries on); it reconnects by itself, and what
     // was committed while it was away is looked for at once.
     this.#listener = new NotificationListener({
@@ -283,7 +285,7 @@ export class EventRelay {
     }
     // One transaction, so a settle cut off half-way is simply written again.
     await withTransaction(this.#deps.pool, async (tx) => {
-      await findOutcomeRowsByKey(tx);
+      await findRowsByKey(tx);
       await markDelivered(tx, delivered);
       await markAttemptFailed(tx, failed);
       await releaseDeliveries(tx, released);

@@ -7,6 +7,7 @@
 // first, before the later one exists).
 import type { Pool } from '../../db/pool.ts';
 import { withTransaction } from '../../db/pool.ts';
+import { readQueueInOrder } from './stablePlans.ts';
 
 const SEQUENCER_LOCK = 0x6875_6273; // "hubs"
 
@@ -17,9 +18,10 @@ export interface Sequenced {
 
 export async function sequenceEvents(pool: Pool, limit = 5_000): Promise<Sequenced> {
   return withTransaction(pool, async (tx) => {
-    const lock = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [
-      SEQUENCER_LOCK,
-    ]);
+    const lock = await tx.query<{ ok: boolean }>(
+      `SELECT pg_try_advisory_xact_lock($1) AS ok, ${readQueueInOrder}`,
+      [SEQUENCER_LOCK],
+    );
     if (!lock.rows[0]?.ok) return { sequenced: 0, fannedOut: 0 };
     const { rows } = await tx.query<{ sequenced: number; fanned: number }>(
       `WITH next AS (
