@@ -5,9 +5,9 @@
 // `event.deliver`) goes along as `traceparent`. Connections pass the hub's address policy (after
 // DNS, at connect time); redirects are not followed (a 3xx is a failed attempt).
 import { type Agent, request } from 'undici';
+import { StandardWebhookSigner } from '../../connectors/sdk/signatures/standardWebhookSigner.ts';
 import { addressRefusal, type OutboundNetwork } from '../../network/outboundNetwork.ts';
 import { injectTraceHeaders } from '../../observability/tracing.ts';
-import { StandardWebhookSigner } from './standardWebhookSigner.ts';
 import type { AttemptResult, DeliveryTarget, OutboundEvent, Transport } from './transport.ts';
 
 const honoursRetryAfter = new Set([429, 502, 503, 504]);
