@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type HubProcess, runCli, spawnHub, waitUntilReady } from './support/hubProcess.ts';
 
@@ -20,7 +21,11 @@ beforeAll(async () => {
 afterAll(async () => {
   if (hub && hub.child.exitCode === null) {
     hub.child.kill('SIGTERM');
-    await hub.exited;
+    const stopped = await Promise.race([hub.exited.then(() => true), sleep(45_000).then(() => false)]);
+    if (!stopped) {
+      hub.child.kill('SIGKILL');
+      throw new Error(`the hub did not stop within 45 s of SIGTERM:\n${hub.output()}`);
+    }
   }
 });
 
