@@ -78,6 +78,8 @@ async function signIn(target: Page, token: string) {
   await target.goto(hub.hub.url);
   await target.getByLabel('API-Token').fill(token);
   await target.getByRole('button', { name: 'Anmelden' }).click();
+  // The sign-in page has the same heading: signed in is when its form is gone.
+  await target.getByLabel('API-Token').waitFor({ state: 'detached', timeout: 15_000 });
   await visible(target.getByRole('heading', { name: 'Integration Hub', level: 1 }));
 }
 

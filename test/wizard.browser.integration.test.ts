@@ -52,6 +52,8 @@ describe('the setup wizard', () => {
     await page.goto(hub.hub.url);
     await page.getByLabel('API-Token').fill(hub.adminToken);
     await page.getByRole('button', { name: 'Anmelden' }).click();
+    // The sign-in page has the same heading: signed in is when its form is gone.
+    await page.getByLabel('API-Token').waitFor({ state: 'detached', timeout: 15_000 });
     await visible(page.getByRole('heading', { name: 'Integration Hub', level: 1 }));
 
     const started = performance.now();
@@ -129,6 +131,8 @@ describe('the setup wizard', () => {
       await viewer.goto(hub.hub.url);
       await viewer.getByLabel('API-Token').fill(created.body.token);
       await viewer.getByRole('button', { name: 'Anmelden' }).click();
+      // The sign-in page has the same heading: signed in is when its form is gone.
+      await viewer.getByLabel('API-Token').waitFor({ state: 'detached', timeout: 15_000 });
       await visible(viewer.getByRole('heading', { name: 'Integration Hub', level: 1 }));
       await viewer.goto(`${hub.hub.url}/integrations/new?connector=xentral`);
       await visible(viewer.getByText('Nur Administratoren können Integrationen einrichten.'));
