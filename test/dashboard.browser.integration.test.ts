@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startXentralSandbox, type XentralSandbox } from '../sandbox/xentral/index.ts';
 import { builtDashboardDir } from '../src/api/routes/dashboard.ts';
-import { launchChromium, screenshots } from './support/browser.ts';
+import { launchChromium, screenshots, signInWithToken, visible } from './support/browser.ts';
 import { createIntegration, startSync, syncAndWait, waitForRun } from './support/syncSupport.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
 
@@ -50,18 +50,6 @@ afterAll(async () => {
 });
 
 const card = (target: Page = page) => target.getByRole('article', { name: NAME });
-const visible = (target: ReturnType<Page['getByText']>) =>
-  target.first().waitFor({ state: 'visible', timeout: 15_000 });
-
-async function signIn(target: Page, token: string) {
-  await target.goto(hub.hub.url);
-  await target.getByLabel('API-Token').fill(token);
-  await target.getByRole('button', { name: 'Anmelden' }).click();
-  // The sign-in page has the same heading: signed in is when its form is gone.
-  await target.getByLabel('API-Token').waitFor({ state: 'detached', timeout: 15_000 });
-  await visible(target.getByRole('heading', { name: 'Integration Hub', level: 1 }));
-}
-
 /** Set once the page is loaded; still there later proves the page never reloaded. */
 async function markPage() {
   await page.evaluate(() => {
@@ -86,7 +74,7 @@ describe('the dashboard', () => {
   });
 
   it('shows the overview with the integration, the catalog and the role after signing in', async () => {
-    await signIn(page, hub.adminToken);
+    await signInWithToken(page, hub.hub.url, hub.adminToken);
     await visible(page.getByText('Aktive Integrationen'));
     await visible(card().getByText('Aktiv', { exact: true }));
     await visible(card().getByText('noch nie'));
@@ -153,7 +141,7 @@ describe('the dashboard', () => {
     expect(created.status).toBe(201);
     const viewerPage = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     try {
-      await signIn(viewerPage, created.body.token);
+      await signInWithToken(viewerPage, hub.hub.url, created.body.token);
       await visible(card(viewerPage).getByText('Fehler', { exact: true }));
       await visible(viewerPage.getByTestId('principal').getByText('Betrachter'));
       await visible(viewerPage.getByText('Verfügbare Integrationen'));

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startXentralSandbox, type XentralSandbox } from '../sandbox/xentral/index.ts';
 import { seriousViolations, tabTo } from './support/accessibility.ts';
-import { launchChromium, screenshots } from './support/browser.ts';
+import { launchChromium, screenshots, visible } from './support/browser.ts';
 import { createIntegration, syncAndWait } from './support/syncSupport.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
 
@@ -55,9 +55,6 @@ afterAll(async () => {
   await sandbox?.close();
   await hub?.close();
 });
-
-const visible = (target: ReturnType<Page['getByText']>, timeout = 15_000) =>
-  target.first().waitFor({ state: 'visible', timeout });
 
 async function audit(step: string) {
   await shoot(page, step);

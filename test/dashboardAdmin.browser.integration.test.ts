@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startXentralSandbox, type XentralSandbox } from '../sandbox/xentral/index.ts';
-import { launchChromium, screenshots } from './support/browser.ts';
+import { launchChromium, screenshots, signInWithToken, visible } from './support/browser.ts';
 import { type EventSink, startEventSink, waitUntil } from './support/eventSink.ts';
 import { createIntegration, syncAndWait, waitForRun } from './support/syncSupport.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
@@ -19,9 +19,6 @@ let browser: Browser;
 let page: Page;
 let subscriptionId: string;
 const shoot = screenshots('dashboard', 'admin-');
-const visible = (target: ReturnType<Page['getByText']>) =>
-  target.first().waitFor({ state: 'visible', timeout: 15_000 });
-
 beforeAll(async () => {
   [hub, erp, sink, browser] = await Promise.all([
     startTestHub({ HUB_SCHEDULER_INTERVAL_MS: '200', HUB_RELAY_POLL_MS: '200' }, { listen: true }),
@@ -74,15 +71,6 @@ afterAll(async () => {
   await hub?.close();
 });
 
-async function signIn(target: Page, token: string) {
-  await target.goto(hub.hub.url);
-  await target.getByLabel('API-Token').fill(token);
-  await target.getByRole('button', { name: 'Anmelden' }).click();
-  // The sign-in page has the same heading: signed in is when its form is gone.
-  await target.getByLabel('API-Token').waitFor({ state: 'detached', timeout: 15_000 });
-  await visible(target.getByRole('heading', { name: 'Integration Hub', level: 1 }));
-}
-
 const nav = (target: Page) => target.getByRole('navigation', { name: 'Hauptnavigation' });
 
 async function deliveryCounts() {
@@ -92,7 +80,7 @@ async function deliveryCounts() {
 
 describe('the conflicts, events and administration pages', () => {
   it('resolves a manual conflict field by field', async () => {
-    await signIn(page, hub.adminToken);
+    await signInWithToken(page, hub.hub.url, hub.adminToken);
     await nav(page).getByRole('link', { name: 'Konflikte' }).click();
     await visible(page.getByRole('heading', { name: 'Konflikte', level: 1 }));
     await page.getByRole('button', { name: 'Öffnen: customer 1008' }).click();
@@ -202,7 +190,7 @@ describe('the conflicts, events and administration pages', () => {
     expect(created.status).toBe(201);
     const viewerPage = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     try {
-      await signIn(viewerPage, created.body.token);
+      await signInWithToken(viewerPage, hub.hub.url, created.body.token);
       await visible(nav(viewerPage).getByRole('link', { name: 'Konflikte' }));
       await visible(nav(viewerPage).getByRole('link', { name: 'Ereignisse' }));
       expect(await viewerPage.getByRole('link', { name: 'Administration' }).count()).toBe(0);

@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startXentralSandbox, type XentralSandbox } from '../sandbox/xentral/index.ts';
-import { launchChromium, screenshots } from './support/browser.ts';
+import { launchChromium, screenshots, signInWithToken, visible } from './support/browser.ts';
 import { createIntegration, syncAndWait } from './support/syncSupport.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
 
@@ -48,19 +48,8 @@ afterAll(async () => {
   await hub?.close();
 });
 
-const visible = (target: ReturnType<Page['getByText']>) =>
-  target.first().waitFor({ state: 'visible', timeout: 15_000 });
 const heading = (target: Page = page) => target.getByRole('heading', { name: NAME, level: 1 });
 const runs = (target: Page = page) => target.getByTestId('sync-run');
-
-async function signIn(target: Page, token: string) {
-  await target.goto(hub.hub.url);
-  await target.getByLabel('API-Token').fill(token);
-  await target.getByRole('button', { name: 'Anmelden' }).click();
-  // The sign-in page has the same heading: signed in is when its form is gone.
-  await target.getByLabel('API-Token').waitFor({ state: 'detached', timeout: 15_000 });
-  await visible(target.getByRole('heading', { name: 'Integration Hub', level: 1 }));
-}
 
 async function status(): Promise<string> {
   const response = await hub.request({ method: 'GET', url: `/api/v1/integrations/${integrationId}` });
@@ -69,7 +58,7 @@ async function status(): Promise<string> {
 
 describe('the integration detail page', () => {
   it('opens from the card and shows the run with its counts', async () => {
-    await signIn(page, hub.adminToken);
+    await signInWithToken(page, hub.hub.url, hub.adminToken);
     await page.getByRole('article', { name: NAME }).getByRole('link', { name: NAME }).click();
     await visible(heading());
     expect(new URL(page.url()).pathname).toBe(`/integrations/${integrationId}`);
@@ -147,7 +136,7 @@ describe('the integration detail page', () => {
     expect(created.status).toBe(201);
     const viewerPage = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     try {
-      await signIn(viewerPage, created.body.token);
+      await signInWithToken(viewerPage, hub.hub.url, created.body.token);
       await viewerPage.goto(`${hub.hub.url}/integrations/${integrationId}`);
       await visible(heading(viewerPage));
       await visible(runs(viewerPage).getByText('Erfolgreich'));

@@ -8,7 +8,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations, tabTo } from './support/accessibility.ts';
-import { launchChromium, screenshots } from './support/browser.ts';
+import { launchChromium, screenshots, visible } from './support/browser.ts';
 import { freePort } from './support/hubProcess.ts';
 import {
   DASHBOARD_CLIENT,
@@ -69,8 +69,6 @@ async function newVisitor() {
   return { context: visitor, page: await visitor.newPage() };
 }
 
-const visible = (target: ReturnType<Page['getByText']>, timeout = 15_000) =>
-  target.first().waitFor({ state: 'visible', timeout });
 const ssoButton = (target: Page) => target.getByRole('button', { name: 'Mit SSO anmelden', exact: true });
 const storedSession = (target: Page) =>
   target.evaluate(() => JSON.parse(sessionStorage.getItem('hub.session') ?? 'null'));

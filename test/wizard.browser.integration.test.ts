@@ -8,7 +8,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startXentralSandbox, type XentralSandbox } from '../sandbox/xentral/index.ts';
-import { launchChromium, screenshots } from './support/browser.ts';
+import { launchChromium, screenshots, signInWithToken, visible } from './support/browser.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
 
 const NAME = 'Xentral Testmandant';
@@ -37,8 +37,6 @@ afterAll(async () => {
   await hub?.close();
 });
 
-const visible = (target: ReturnType<Page['getByText']>, timeout = 15_000) =>
-  target.first().waitFor({ state: 'visible', timeout });
 const german = new Intl.NumberFormat('de-DE');
 let refusedToken = '';
 const card = () => page.getByRole('article', { name: NAME });
@@ -49,12 +47,7 @@ const total = () => {
 
 describe('the setup wizard', () => {
   it('takes a new user from "+ Neu hinzufügen" to synced Xentral records in under a minute', async () => {
-    await page.goto(hub.hub.url);
-    await page.getByLabel('API-Token').fill(hub.adminToken);
-    await page.getByRole('button', { name: 'Anmelden' }).click();
-    // The sign-in page has the same heading: signed in is when its form is gone.
-    await page.getByLabel('API-Token').waitFor({ state: 'detached', timeout: 15_000 });
-    await visible(page.getByRole('heading', { name: 'Integration Hub', level: 1 }));
+    await signInWithToken(page, hub.hub.url, hub.adminToken);
 
     const started = performance.now();
     await page.getByRole('link', { name: 'Neu hinzufügen' }).click();
@@ -128,12 +121,7 @@ describe('the setup wizard', () => {
     });
     const viewer = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     try {
-      await viewer.goto(hub.hub.url);
-      await viewer.getByLabel('API-Token').fill(created.body.token);
-      await viewer.getByRole('button', { name: 'Anmelden' }).click();
-      // The sign-in page has the same heading: signed in is when its form is gone.
-      await viewer.getByLabel('API-Token').waitFor({ state: 'detached', timeout: 15_000 });
-      await visible(viewer.getByRole('heading', { name: 'Integration Hub', level: 1 }));
+      await signInWithToken(viewer, hub.hub.url, created.body.token);
       await viewer.goto(`${hub.hub.url}/integrations/new?connector=xentral`);
       await visible(viewer.getByText('Nur Administratoren können Integrationen einrichten.'));
       expect(await viewer.getByRole('button', { name: 'Verbindung testen' }).count()).toBe(0);

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RecordSource, startRecordSource } from '../sandbox/recordSource/index.ts';
 import { seriousViolations } from './support/accessibility.ts';
-import { launchChromium, screenshots } from './support/browser.ts';
+import { launchChromium, screenshots, visible } from './support/browser.ts';
 import { SOURCE_TOKEN } from './support/syncSupport.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
 
@@ -39,9 +39,6 @@ afterAll(async () => {
   await source?.close();
   await hub?.close();
 });
-
-const visible = (target: ReturnType<Page['getByText']>, timeout = 15_000) =>
-  target.first().waitFor({ state: 'visible', timeout });
 
 const resources = {
   customer: {

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type GraphSandbox, startGraphSandbox } from '../sandbox/graph/server.ts';
 import { seriousViolations } from './support/accessibility.ts';
-import { launchChromium, screenshots } from './support/browser.ts';
+import { launchChromium, screenshots, visible } from './support/browser.ts';
 import { startTestHub, type TestHub } from './support/testHub.ts';
 
 const NAME = 'Outlook Einkauf';
@@ -37,9 +37,6 @@ afterAll(async () => {
   await graph?.close();
   await hub?.close();
 });
-
-const visible = (target: ReturnType<Page['getByText']>, timeout = 15_000) =>
-  target.first().waitFor({ state: 'visible', timeout });
 
 async function integrationsNamed(name: string) {
   const listed = await hub.request({ method: 'GET', url: '/api/v1/integrations' });

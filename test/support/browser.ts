@@ -2,7 +2,7 @@
 // and numbered screenshots of each step for a person to look at afterwards.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { ensureDebianPackages } from './debianPackages.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -34,4 +34,20 @@ export function screenshots(folder: string, prefix = '') {
     await page.screenshot({ path: file, fullPage: true });
     return file;
   };
+}
+
+/** Waits until the first element the locator finds is visible. */
+export const visible = (target: Locator, timeout = 15_000) =>
+  target.first().waitFor({ state: 'visible', timeout });
+
+/**
+ * Signs in on the hub's sign-in page with an API token. Signed in is when the sign-in form is
+ * gone: the sign-in page has the same "Integration Hub" heading as the overview behind it.
+ */
+export async function signInWithToken(page: Page, hubUrl: string, token: string): Promise<void> {
+  await page.goto(hubUrl);
+  await page.getByLabel('API-Token').fill(token);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await page.getByLabel('API-Token').waitFor({ state: 'detached', timeout: 15_000 });
+  await visible(page.getByRole('heading', { name: 'Integration Hub', level: 1 }));
 }
