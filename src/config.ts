@@ -1,6 +1,7 @@
 // The hub's whole configuration, read from the environment once at start and passed down.
 // Nothing else in the code reads process.env.
 import path from 'node:path';
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { AddressPolicy } from './network/addressPolicy.ts';
 
@@ -56,6 +57,14 @@ const environmentSchema = z.object({
   HUB_SCHEDULER_INTERVAL_MS: positiveInt(5000),
   HUB_DELIVERY_TIMEOUT_MS: positiveInt(10_000),
   HUB_RELAY_POLL_MS: positiveInt(1000),
+  HUB_HEALTH_CHECK_CRON: z
+    .string()
+    .trim()
+    .default('* * * * *')
+    .refine(
+      (cron) => cron === 'off' || isCronExpression(cron),
+      'must be a cron expression such as */5 * * * *, or off',
+    ),
   HUB_REPORT_TIMEZONE: z
     .string()
     .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as Europe/Berlin')
@@ -129,6 +138,8 @@ export interface HubConfig {
   deliveryTimeoutMs: number;
   /** How often the event relay looks for work when no notification woke it. */
   relayPollMs: number;
+  /** When every active integration is checked; null: only on request and by the recovery probes. */
+  healthCheckCron: string | null;
   reportTimezone: string;
   publicUrl: string;
   /** Special-purpose networks (loopback, private, …) the hub may call out to anyway. */
@@ -182,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     schedulerIntervalMs: e.HUB_SCHEDULER_INTERVAL_MS,
     deliveryTimeoutMs: e.HUB_DELIVERY_TIMEOUT_MS,
     relayPollMs: e.HUB_RELAY_POLL_MS,
+    healthCheckCron: e.HUB_HEALTH_CHECK_CRON === 'off' ? null : e.HUB_HEALTH_CHECK_CRON,
     reportTimezone: e.HUB_REPORT_TIMEZONE,
     // Where browsers reach the hub: OAuth providers send the user back to its callback route.
     publicUrl: (e.HUB_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
@@ -230,6 +242,17 @@ function isProviderUrl(value: string): boolean {
   if (url.protocol === 'https:') return true;
   const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\./.test(url.hostname);
   return url.protocol === 'http:' && loopback;
+}
+
+/** Five fields, minute to weekday: what the queue's scheduler runs. */
+function isCronExpression(cron: string): boolean {
+  if (cron.split(/\s+/).length !== 5) return false;
+  try {
+    CronExpressionParser.parse(cron, { strict: false });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isTimeZone(zone: string): boolean {

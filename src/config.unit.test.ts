@@ -20,6 +20,17 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/PORT: .*; DATABASE_URL: .*; HUB_ADMIN_TOKEN: /);
   });
 
+  it('checks every integration each minute unless told another cron or off', () => {
+    expect(loadConfig({}).healthCheckCron).toBe('* * * * *');
+    expect(loadConfig({ HUB_HEALTH_CHECK_CRON: ' */5 * * * * ' }).healthCheckCron).toBe('*/5 * * * *');
+    expect(loadConfig({ HUB_HEALTH_CHECK_CRON: 'off' }).healthCheckCron).toBeNull();
+    for (const bad of ['every minute', '* * * *', '0 */5 * * * *', '61 * * * *', '']) {
+      expect(() => loadConfig({ HUB_HEALTH_CHECK_CRON: bad })).toThrow(
+        /HUB_HEALTH_CHECK_CRON: must be a cron/,
+      );
+    }
+  });
+
   it('needs an audience with an OIDC issuer and leaves the JWKS URL to discovery', () => {
     expect(() => loadConfig({ HUB_OIDC_ISSUER: 'https://sso.example/realms/crm' })).toThrow(
       /HUB_OIDC_AUDIENCE/,

@@ -87,6 +87,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
             concurrency: config.workerConcurrency,
             schedulerIntervalMs: config.schedulerIntervalMs,
             reportTimezone: config.reportTimezone,
+            healthCheckCron: config.healthCheckCron,
           },
         )
       : undefined;

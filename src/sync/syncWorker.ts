@@ -1,6 +1,6 @@
 // A worker process's part of the sync engine: it takes run jobs from the queue, ticks the
-// scheduler, and does the periodic chores (health checks each minute, the daily report before
-// midnight). An API-only process (HUB_ROLE=api) starts none of this and only queues runs.
+// scheduler, and does the periodic chores (health checks on HUB_HEALTH_CHECK_CRON, the daily
+// report before midnight). An API-only process (HUB_ROLE=api) starts none of this and only queues runs.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { retryThroughLoss } from '../db/connectionLoss.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -18,6 +18,8 @@ export interface WorkerOptions {
   concurrency: number;
   schedulerIntervalMs: number;
   reportTimezone: string;
+  /** null: no periodic checks (a check on request and the recovery probes still run). */
+  healthCheckCron: string | null;
 }
 
 export class SyncWorker {
@@ -55,7 +57,13 @@ export class SyncWorker {
       const results = await healthCheckAll(this.#deps);
       logger.debug({ checked: results.length }, 'health checks done');
     });
-    await boss.schedule(HEALTH_CHECK_QUEUE, '* * * * *');
+    if (this.#options.healthCheckCron) {
+      await boss.schedule(HEALTH_CHECK_QUEUE, this.#options.healthCheckCron, null, {
+        tz: this.#options.reportTimezone,
+      });
+    } else {
+      await boss.unschedule(HEALTH_CHECK_QUEUE);
+    }
     await boss.work(DAILY_REPORT_QUEUE, async () => {
       const reports = await generateDailyReports(this.#deps.pool, dayIn(this.#options.reportTimezone));
       logger.info({ integrations: reports.length }, 'daily sync reports generated');

@@ -54,6 +54,8 @@ export async function startTestHub(
     HUB_LOG_LEVEL: 'debug',
     // The sandboxes, subscribers and servers of the tests live on loopback.
     HUB_ALLOWED_NETWORKS: loopback,
+    // Tests check on request; a minute's check of every integration would add requests they count.
+    HUB_HEALTH_CHECK_CRON: 'off',
     ...(options.listen ? await listenEnv() : {}),
     ...env,
   });
