@@ -49,6 +49,8 @@ export interface StartSpanOptions {
   parent?: TraceCarrier | undefined;
   /** The trace to continue when no parent is stored; neither: the span starts a new trace. */
   traceId?: string | null | undefined;
+  /** Stored contexts the span is about besides its parent: the events of one batch, say. */
+  links?: TraceCarrier[] | undefined;
 }
 
 /** The provider's processors, which can change after it is built (exporters added later, tests). */
@@ -129,9 +131,18 @@ export function startSpan(name: string, options: StartSpanOptions = {}): Span {
     {
       kind: options.kind ?? SpanKind.INTERNAL,
       ...(options.attributes ? { attributes: options.attributes } : {}),
+      ...(options.links ? { links: spanLinks(options.links) } : {}),
     },
     parentContext(options),
   );
+}
+
+function spanLinks(carriers: TraceCarrier[]) {
+  return carriers.flatMap((carrier) => {
+    if (!carrier.traceparent) return [];
+    const linked = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter));
+    return linked ? [{ context: linked }] : [];
+  });
 }
 
 function parentContext({ parent, traceId }: StartSpanOptions): Context {

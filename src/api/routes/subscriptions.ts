@@ -22,6 +22,8 @@ const retrySchedule = z
   )
   .min(0)
   .max(20);
+/** Events per request to an HTTP subscriber; more than 1: a CloudEvents batch (a JSON array). */
+const batchSize = z.number().int('must be a whole number').min(1).max(500);
 const createBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
   kind: z.enum(['http', 'nats', 'in-process']).default('http'),
@@ -39,6 +41,7 @@ const createBody = z.strictObject({
     .min(60)
     .max(30 * 86_400)
     .optional(),
+  batchSize: batchSize.optional(),
 });
 const updateBody = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
@@ -55,6 +58,7 @@ const updateBody = z.strictObject({
     .min(60)
     .max(30 * 86_400)
     .optional(),
+  batchSize: batchSize.optional(),
   enabled: z.boolean().optional(),
 });
 const deliveriesQuery = z.strictObject({

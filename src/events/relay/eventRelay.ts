@@ -1,5 +1,6 @@
 // The event relay, run by every worker process: it numbers committed outbox events and fans them
-// out (sequencer.ts), claims due deliveries, and hands each to its transport. It is woken by
+// out (sequencer.ts), claims due deliveries, and hands them to their transport one by one, or in
+// batches to a subscription that takes them (deliveryAttempts.ts). It is woken by
 // LISTEN/NOTIFY on every outbox insert, with polling as the floor. Several relays may run at
 // once; claims keep a subject's events in order across them. A relay killed mid-delivery leaves
 // its claims to expire; the events are then delivered again, with the same id.
@@ -11,23 +12,14 @@ import { retryThroughLoss } from '../../db/connectionLoss.ts';
 import { NotificationListener } from '../../db/notificationListener.ts';
 import { type Pool, withTransaction } from '../../db/pool.ts';
 import type { Logger } from '../../observability/logger.ts';
-import {
-  markSpanFailed,
-  SpanKind,
-  SpanStatusCode,
-  startSpan,
-  type TraceCarrier,
-  withSpan,
-} from '../../observability/tracing.ts';
 import type { Vault } from '../../vault/vault.ts';
 import { type CloudEvent, toCloudEvent } from '../outbox.ts';
-import { subscriptionSecretAad } from '../subscriptions/subscriptionSecret.ts';
 import {
   findSubscriptions,
   recordSubscriptionHealth,
   type SubscriptionRow,
 } from '../subscriptions/subscriptionsTable.ts';
-import type { AttemptResult, DeliveryTarget, OutboundEvent, Transport } from '../transports/transport.ts';
+import type { AttemptResult, Transport } from '../transports/transport.ts';
 import {
   type ClaimedDelivery,
   claimDeliveries,
@@ -36,6 +28,7 @@ import {
   markDelivered,
   releaseDeliveries,
 } from './deliveriesTable.ts';
+import { DeliveryAttempts, type LoadedEvent } from './deliveryAttempts.ts';
 import { sequenceEvents } from './sequencer.ts';
 import { findRowsByKey } from './stablePlans.ts';
 
@@ -59,10 +52,11 @@ export interface RelayOptions {
   pollIntervalMs: number;
 }
 
-interface LoadedEvent {
-  event: OutboundEvent;
-  /** The W3C context of the span that wrote the event: the parent of its deliveries' spans. */
-  trace: TraceCarrier;
+interface DeliveryQueue {
+  subscription: SubscriptionRow;
+  deliveries: ClaimedDelivery[];
+  /** Events per attempt: 1, or the subscription's batch size where its transport takes batches. */
+  batchSize: number;
 }
 
 interface Attempted {
@@ -81,12 +75,13 @@ export class EventRelay {
   #loops: Promise<void>[] = [];
   readonly #sequencer = new Wakeup();
   readonly #lanes: Wakeup[];
-  readonly #secrets = new Map<string, { updatedAt: number; secret: string }>();
+  readonly #attempts: DeliveryAttempts;
 
   constructor(deps: RelayDependencies, options: RelayOptions) {
     this.#deps = deps;
     this.#options = options;
     this.#lanes = Array.from({ length: Math.max(1, options.lanes) }, () => new Wakeup());
+    this.#attempts = new DeliveryAttempts(deps);
   }
 
   async start(): Promise<void> {
@@ -169,33 +164,29 @@ export class EventRelay {
       findSubscriptions(pool, [...new Set(claimed.map((delivery) => delivery.subscriptionId))]),
     ]);
     const byId = new Map(subscriptions.map((subscription) => [subscription.id, subscription]));
-    // A subject's deliveries go one after another; different subjects side by side.
-    const groups = new Map<string, ClaimedDelivery[]>();
-    for (const delivery of claimed) {
-      const key = `${delivery.subscriptionId}\u0000${delivery.subject ?? delivery.eventId}`;
-      const group = groups.get(key) ?? [];
-      group.push(delivery);
-      groups.set(key, group);
-    }
     const attempted: Attempted[] = [];
-    await runLimited([...groups.values()], this.#options.concurrency, async (group) => {
+    await runLimited(this.#queues(claimed, byId), this.#options.concurrency, async (queue) => {
+      const { subscription, deliveries, batchSize } = queue;
       let failed = false;
-      for (const delivery of group) {
-        const subscription = byId.get(delivery.subscriptionId);
-        const loaded = events.get(delivery.seq);
-        if (!subscription || !loaded) continue;
+      for (let start = 0; start < deliveries.length; start += batchSize) {
+        const chunk = deliveries
+          .slice(start, start + batchSize)
+          .filter((delivery) => events.has(delivery.seq));
+        if (chunk.length === 0) continue;
         if (failed) {
-          attempted.push({ delivery, subscription, result: 'released', durationMs: 0 });
+          for (const delivery of chunk)
+            attempted.push({ delivery, subscription, result: 'released', durationMs: 0 });
           continue;
         }
         const started = performance.now();
-        const result = await this.#deliver(loaded, subscription, delivery.attempts + 1);
-        attempted.push({
-          delivery,
-          subscription,
-          result,
-          durationMs: Math.round(performance.now() - started),
-        });
+        const attempt = (chunk[0] as ClaimedDelivery).attempts + 1;
+        const loaded = chunk.map((delivery) => events.get(delivery.seq) as LoadedEvent);
+        const result =
+          batchSize > 1
+            ? await this.#attempts.batch(loaded, subscription, attempt)
+            : await this.#attempts.single(loaded[0] as LoadedEvent, subscription, attempt);
+        const durationMs = Math.round(performance.now() - started);
+        for (const delivery of chunk) attempted.push({ delivery, subscription, result, durationMs });
         if (!result.ok) failed = true;
       }
     });
@@ -203,44 +194,24 @@ export class EventRelay {
     return claimed.length;
   }
 
-  /** One attempt, in an `event.deliver` span: the context transports pass on as `traceparent`. */
-  async #deliver(
-    { event, trace }: LoadedEvent,
-    subscription: SubscriptionRow,
-    attempt: number,
-  ): Promise<AttemptResult> {
-    const span = startSpan('event.deliver', {
-      kind: SpanKind.PRODUCER,
-      parent: trace,
-      traceId: event.traceId,
-      attributes: {
-        'hub.subscription.id': subscription.id,
-        'hub.subscription.kind': subscription.kind,
-        'hub.delivery.attempt': attempt,
-        'cloudevents.event_id': event.id,
-        'cloudevents.event_type': event.type,
-      },
-    });
-    try {
-      const transport = this.#deps.transports[subscription.kind];
-      const target: DeliveryTarget = {
-        id: subscription.id,
-        url: subscription.url,
-        natsSubject: subscription.natsSubject,
-        handler: subscription.handler,
-        secret: await this.#secret(subscription),
-      };
-      const result = await withSpan(span, () => transport.deliver(event, target));
-      if (result.status !== null) span.setAttribute('hub.delivery.status', result.status);
-      span.setAttribute('hub.delivery.outcome', result.ok ? 'delivered' : result.gone ? 'gone' : 'failed');
-      if (!result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: result.error });
-      return result;
-    } catch (error) {
-      markSpanFailed(span, error);
-      throw error;
-    } finally {
-      span.end();
+  /**
+   * What goes out one after another: a subject's deliveries to one subscription, different
+   * subjects side by side; or, for a subscription that takes batches, all its deliveries of this
+   * claim, in order, in batches.
+   */
+  #queues(claimed: ClaimedDelivery[], subscriptions: Map<string, SubscriptionRow>): DeliveryQueue[] {
+    const queues = new Map<string, DeliveryQueue>();
+    for (const delivery of claimed) {
+      const subscription = subscriptions.get(delivery.subscriptionId);
+      if (!subscription) continue;
+      const batchSize = this.#deps.transports[subscription.kind].deliverBatch ? subscription.batchSize : 1;
+      const key =
+        batchSize > 1 ? subscription.id : `${subscription.id}\u0000${delivery.subject ?? delivery.eventId}`;
+      const queue = queues.get(key) ?? { subscription, deliveries: [], batchSize };
+      queue.deliveries.push(delivery);
+      queues.set(key, queue);
     }
+    return [...queues.values()];
   }
 
   /**
@@ -263,6 +234,7 @@ export class EventRelay {
     const failed: (DeliveryOutcome & { retryAt: Date | null })[] = [];
     const released: ClaimedDelivery[] = [];
     const health: { id: string; succeeded: boolean; gone: boolean }[] = [];
+    const retryTimes = new Map<AttemptResult, Map<number, Date | null>>();
     for (const { delivery, subscription, result, durationMs } of attempted) {
       if (result === 'released') {
         released.push(delivery);
@@ -275,13 +247,17 @@ export class EventRelay {
         durationMs,
       };
       health.push({ id: subscription.id, succeeded: result.ok, gone: !result.ok && result.gone === true });
-      if (result.ok) delivered.push(outcome);
-      else
-        failed.push({
-          ...outcome,
-          error: result.error,
-          retryAt: retryAt(subscription, delivery.attempts + 1, result.retryAfterMs),
-        });
+      if (result.ok) {
+        delivered.push(outcome);
+        continue;
+      }
+      // A batch's events are tried again together: one time for all, jitter and all.
+      const again = delivery.attempts;
+      const times = retryTimes.get(result) ?? new Map<number, Date | null>();
+      retryTimes.set(result, times);
+      if (!times.has(again))
+        times.set(again, retryAt(subscription, delivery.attempts + 1, result.retryAfterMs));
+      failed.push({ ...outcome, error: result.error, retryAt: times.get(again) ?? null });
     }
     // One transaction, so a settle cut off half-way is simply written again.
     await withTransaction(this.#deps.pool, async (tx) => {
@@ -315,18 +291,6 @@ export class EventRelay {
       });
     }
     return events;
-  }
-
-  async #secret(subscription: SubscriptionRow): Promise<string | undefined> {
-    if (!subscription.secretEncrypted) return undefined;
-    const cached = this.#secrets.get(subscription.id);
-    if (cached && cached.updatedAt === subscription.updatedAt.getTime()) return cached.secret;
-    const secret = await this.#deps.vault.open<string>(
-      subscription.secretEncrypted,
-      subscriptionSecretAad(subscription.id),
-    );
-    this.#secrets.set(subscription.id, { updatedAt: subscription.updatedAt.getTime(), secret });
-    return secret;
   }
 }
 

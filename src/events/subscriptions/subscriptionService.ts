@@ -36,6 +36,7 @@ export interface NewSubscriptionInput {
   handler?: string | undefined;
   retrySchedule?: number[] | undefined;
   disableAfterSeconds?: number | undefined;
+  batchSize?: number | undefined;
 }
 
 export interface SubscriptionServiceDependencies {
@@ -71,6 +72,7 @@ export class SubscriptionService {
         fields: [{ field: 'kind', message: 'NATS_URL is not set on this hub' }],
       });
     }
+    checkBatchSize(input.kind, input.batchSize);
     await this.#checkUrl(input.url);
     const id = randomUUID();
     const secret = input.kind === 'http' ? newSigningSecret() : undefined;
@@ -87,6 +89,7 @@ export class SubscriptionService {
         secret: sealed,
         retrySchedule: input.retrySchedule ?? standardRetrySchedule,
         disableAfterSeconds: input.disableAfterSeconds ?? DEFAULT_DISABLE_AFTER_SECONDS,
+        batchSize: input.batchSize ?? 1,
         createdBy: actor.id,
       });
       await recordAudit(tx, actor, {
@@ -113,6 +116,7 @@ export class SubscriptionService {
   }
 
   async update(id: string, changes: SubscriptionChanges, actor: Principal, traceId: string) {
+    if (changes.batchSize !== undefined) checkBatchSize((await this.#find(id)).kind, changes.batchSize);
     await this.#checkUrl(changes.url);
     return withTransaction(this.#deps.pool, async (tx) => {
       const row = await updateSubscription(tx, id, changes);
@@ -201,6 +205,14 @@ export class SubscriptionService {
   }
 }
 
+/** Batches are an HTTP subscriber's choice: a NATS message or a handler call carries one event. */
+function checkBatchSize(kind: SubscriptionKind, batchSize: number | undefined): void {
+  if (batchSize === undefined || batchSize === 1 || kind === 'http') return;
+  throw new HubError('validation', 'VALIDATION_FAILED', `batchSize: only HTTP subscribers take batches`, {
+    fields: [{ field: 'batchSize', message: `must be 1 for kind "${kind}"` }],
+  });
+}
+
 function view(row: SubscriptionRow) {
   return {
     id: row.id,
@@ -212,6 +224,7 @@ function view(row: SubscriptionRow) {
     ...(row.handler ? { handler: row.handler } : {}),
     retrySchedule: row.retrySchedule,
     disableAfterSeconds: row.disableAfterSeconds,
+    batchSize: row.batchSize,
     enabled: row.enabled,
     disabledReason: row.disabledReason,
     disabledAt: row.disabledAt?.toISOString() ?? null,

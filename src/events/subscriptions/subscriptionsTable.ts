@@ -14,6 +14,8 @@ export interface SubscriptionRow {
   secretEncrypted: string | null;
   retrySchedule: number[];
   disableAfterSeconds: number;
+  /** Events per request (HTTP only): more than 1 sends them as one CloudEvents batch. */
+  batchSize: number;
   enabled: boolean;
   disabledReason: string | null;
   disabledAt: Date | null;
@@ -25,7 +27,7 @@ export interface SubscriptionRow {
 
 const columns = `id, name, kind, types, url, nats_subject AS "natsSubject", handler,
   secret_encrypted AS "secretEncrypted", retry_schedule AS "retrySchedule",
-  disable_after_seconds AS "disableAfterSeconds", enabled, disabled_reason AS "disabledReason",
+  disable_after_seconds AS "disableAfterSeconds", batch_size AS "batchSize", enabled, disabled_reason AS "disabledReason",
   disabled_at AS "disabledAt", failing_since AS "failingSince", created_at AS "createdAt",
   created_by AS "createdBy", updated_at AS "updatedAt"`;
 
@@ -45,14 +47,15 @@ export interface NewSubscription {
   secret?: { ciphertext: string; keyId: string } | undefined;
   retrySchedule: number[];
   disableAfterSeconds: number;
+  batchSize: number;
   createdBy: string;
 }
 
 export async function insertSubscription(tx: Queryable, row: NewSubscription): Promise<SubscriptionRow> {
   const { rows } = await tx.query<SubscriptionRow>(
     `INSERT INTO event_subscriptions (id, name, kind, types, type_patterns, url, nats_subject, handler,
-       secret_encrypted, secret_key_id, retry_schedule, disable_after_seconds, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${columns}`,
+       secret_encrypted, secret_key_id, retry_schedule, disable_after_seconds, batch_size, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${columns}`,
     [
       row.id,
       row.name,
@@ -66,6 +69,7 @@ export async function insertSubscription(tx: Queryable, row: NewSubscription): P
       row.secret?.keyId ?? null,
       row.retrySchedule,
       row.disableAfterSeconds,
+      row.batchSize,
       row.createdBy,
     ],
   );
@@ -102,6 +106,7 @@ export interface SubscriptionChanges {
   natsSubject?: string | undefined;
   retrySchedule?: number[] | undefined;
   disableAfterSeconds?: number | undefined;
+  batchSize?: number | undefined;
   enabled?: boolean | undefined;
 }
 
@@ -120,6 +125,7 @@ export async function updateSubscription(
        retry_schedule = coalesce($7, retry_schedule),
        disable_after_seconds = coalesce($8, disable_after_seconds),
        enabled = coalesce($9, enabled),
+       batch_size = coalesce($10, batch_size),
        disabled_reason = CASE WHEN $9 IS TRUE THEN NULL WHEN $9 IS FALSE THEN 'disabled by a person' ELSE disabled_reason END,
        disabled_at = CASE WHEN $9 IS TRUE THEN NULL WHEN $9 IS FALSE THEN now() ELSE disabled_at END,
        failing_since = CASE WHEN $9 IS TRUE THEN NULL ELSE failing_since END,
@@ -135,6 +141,7 @@ export async function updateSubscription(
       changes.retrySchedule ?? null,
       changes.disableAfterSeconds ?? null,
       changes.enabled ?? null,
+      changes.batchSize ?? null,
     ],
   );
   return rows[0];

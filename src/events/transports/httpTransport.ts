@@ -1,14 +1,17 @@
 // HTTP subscribers, signed per Standard Webhooks: webhook-id is the event id (the subscriber's
 // dedupe key, the same on every attempt), webhook-timestamp, and webhook-signature made with the
-// subscription's secret (standardWebhookSigner.ts). Only 2xx is success; 410 disables the
+// subscription's secret (standardWebhookSigner.ts). A batch is a JSON array of CloudEvents
+// (`application/cloudevents-batch+json`), signed the same way; its webhook-id is derived from the
+// ids it holds, and each event keeps its own id for the subscriber to dedupe by. Only 2xx is success; 410 disables the
 // endpoint; Retry-After on 429, 502, 503 and 504 is honoured. The current span (the relay's
 // `event.deliver`) goes along as `traceparent`. Connections pass the hub's address policy (after
 // DNS, at connect time); redirects are not followed (a 3xx is a failed attempt).
+import { createHash } from 'node:crypto';
 import { type Agent, request } from 'undici';
 import { StandardWebhookSigner } from '../../connectors/sdk/signatures/standardWebhookSigner.ts';
 import { addressRefusal, type OutboundNetwork } from '../../network/outboundNetwork.ts';
 import { injectTraceHeaders } from '../../observability/tracing.ts';
-import type { AttemptResult, DeliveryTarget, OutboundEvent, Transport } from './transport.ts';
+import type { AttemptResult, BatchedEvent, DeliveryTarget, OutboundEvent, Transport } from './transport.ts';
 
 const honoursRetryAfter = new Set([429, 502, 503, 504]);
 
@@ -22,18 +25,38 @@ export class HttpTransport implements Transport {
     this.#agent = network.agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
   }
 
-  async deliver(event: OutboundEvent, target: DeliveryTarget): Promise<AttemptResult> {
+  deliver(event: OutboundEvent, target: DeliveryTarget): Promise<AttemptResult> {
+    const { traceId: _traceId, ...cloudEvent } = event;
+    return this.#post(target, event.id, 'application/json', JSON.stringify(cloudEvent));
+  }
+
+  deliverBatch(events: BatchedEvent[], target: DeliveryTarget): Promise<AttemptResult> {
+    const ids = createHash('sha256');
+    for (const event of events) ids.update(`${event.id}\n`);
+    const body = JSON.stringify(events.map(({ traceId: _traceId, ...cloudEvent }) => cloudEvent));
+    return this.#post(
+      target,
+      `batch_${ids.digest('hex').slice(0, 32)}`,
+      'application/cloudevents-batch+json',
+      body,
+    );
+  }
+
+  async #post(
+    target: DeliveryTarget,
+    webhookId: string,
+    contentType: string,
+    body: string,
+  ): Promise<AttemptResult> {
     if (!target.url || !target.secret)
       return { ok: false, status: null, error: 'the subscription has no URL or secret' };
-    const { traceId: _traceId, ...cloudEvent } = event;
-    const body = JSON.stringify(cloudEvent);
     const timestamp = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
-      'content-type': 'application/json',
+      'content-type': contentType,
       'user-agent': 'integration-hub',
-      'webhook-id': event.id,
+      'webhook-id': webhookId,
       'webhook-timestamp': String(timestamp),
-      'webhook-signature': this.#signer(target.secret).sign(event.id, timestamp, body),
+      'webhook-signature': this.#signer(target.secret).sign(webhookId, timestamp, body),
     };
     injectTraceHeaders(headers);
     try {

@@ -8,6 +8,15 @@ export interface OutboundEvent extends CloudEvent {
   traceId?: string | undefined;
 }
 
+/**
+ * An event in a batch carries its own trace as CloudEvents' distributed tracing extension: the
+ * message's traceparent belongs to the batch.
+ */
+export interface BatchedEvent extends OutboundEvent {
+  traceparent?: string | undefined;
+  tracestate?: string | undefined;
+}
+
 export interface DeliveryTarget {
   id: string;
   url: string | null;
@@ -31,5 +40,7 @@ export type AttemptResult =
 
 export interface Transport {
   deliver(event: OutboundEvent, target: DeliveryTarget): Promise<AttemptResult>;
+  /** Several events in one message, in order, all or none (HTTP subscribers with a batch size). */
+  deliverBatch?(events: BatchedEvent[], target: DeliveryTarget): Promise<AttemptResult>;
   close(): Promise<void>;
 }
