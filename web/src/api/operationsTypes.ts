@@ -28,6 +28,8 @@ export interface Subscription {
   url?: string;
   natsSubject?: string;
   handler?: string;
+  /** Events per request; more than 1: CloudEvents batches. */
+  batchSize: number;
   enabled: boolean;
   disabledReason: string | null;
   disabledAt: string | null;

@@ -51,6 +51,7 @@ export const operationsDe = {
     failingSince: 'Fehler seit',
     disabledReason: 'Grund der Deaktivierung',
     showLog: 'Zustellungen',
+    batches: 'in Stapeln zu bis zu {{count}} Events',
     logTitle: 'Zustellungen: {{name}}',
     replay: 'Erneut zustellen',
     replayed: '{{count}} Zustellungen erneut eingereiht.',

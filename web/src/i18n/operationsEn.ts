@@ -52,6 +52,7 @@ export const operationsEn: OperationsMessages = {
     failingSince: 'Failing since',
     disabledReason: 'Why disabled',
     showLog: 'Deliveries',
+    batches: 'in batches of up to {{count}} events',
     logTitle: 'Deliveries: {{name}}',
     replay: 'Deliver again',
     replayed: '{{count}} deliveries queued again.',

@@ -84,6 +84,11 @@ export function SubscriptionsPanel() {
                       <Text size="sm" style={{ wordBreak: 'break-all' }}>
                         {subscription.url ?? subscription.natsSubject ?? subscription.handler}
                       </Text>
+                      {subscription.batchSize > 1 && (
+                        <Text size="xs" c="dimmed">
+                          {t('operations.subscriptions.batches', { count: subscription.batchSize })}
+                        </Text>
+                      )}
                     </Table.Td>
                     <Table.Td>
                       <Badge color={subscription.enabled ? 'green' : 'red'} variant="light">
