@@ -75,10 +75,13 @@ async function reencryptColumn(
   let total = 0;
   for (;;) {
     const done = await withTransaction(pool, async (tx) => {
+      // NO KEY UPDATE, the lock the UPDATE below needs: FOR UPDATE would also block the FOR KEY SHARE
+      // that every insert referencing these rows takes (the scheduler's sync_status and sync_runs,
+      // many rows in one statement), and a batch holding 100 rows deadlocks with such an insert.
       const rows = await tx.query<{ id: string; sealed: string }>(
         `SELECT ${column.idColumn}::text AS id, ${column.column} AS sealed FROM ${column.table}
          WHERE ${column.keyIdColumn} IS NOT NULL AND ${column.keyIdColumn} <> $1
-         ORDER BY ${column.idColumn} LIMIT ${BATCH} FOR UPDATE`,
+         ORDER BY ${column.idColumn} LIMIT ${BATCH} FOR NO KEY UPDATE`,
         [keyId],
       );
       for (const row of rows.rows) {
