@@ -264,6 +264,32 @@ describe('HTTP subscriptions', () => {
     expect(receivedOf(`${p}.after`)).toHaveLength(4);
   });
 
+  it('starts no attempt its claim could not cover, so a slow subscriber never gets an event under an expired claim', async () => {
+    const p = prefix();
+    await subscribe({ types: [`${p}.*`], url: sink.url });
+    // Claims last 9 s here (twice the 2 s delivery timeout plus 5 s); the subscriber takes 1 s an event.
+    const held: Promise<boolean>[] = [];
+    sink.answer = (delivery) => {
+      if (delivery.event.type.startsWith(p))
+        held.push(
+          hub.db
+            .query('SELECT locked_until > now() AS held FROM event_deliveries WHERE event_id = $1', [
+              delivery.event.id,
+            ])
+            .then((result) => result.rows[0]?.held === true),
+        );
+      return { status: 204, delayMs: 1_000 };
+    };
+    try {
+      await write(Array.from({ length: 11 }, (_, n) => event(`${p}.changed`, 'slow/1', { n })));
+      await waitUntil(() => receivedOf(p).length === 11, 30_000, 'all eleven events');
+      expect(receivedOf(p).map((delivery) => delivery.event.data.n)).toEqual([...Array(11).keys()]);
+      expect(await Promise.all(held)).toEqual(held.map(() => true));
+    } finally {
+      sink.answer = () => ({ status: 204 });
+    }
+  }, 40_000);
+
   it('names what is wrong with a subscription', async () => {
     const refused = await hub.request({
       method: 'POST',

@@ -173,7 +173,9 @@ export class EventRelay {
           .slice(start, start + batchSize)
           .filter((delivery) => events.has(delivery.seq));
         if (chunk.length === 0) continue;
-        if (failed) {
+        // Behind a failure, or when an attempt could outlast the claim (a slow subscriber and a
+        // long queue): given back, so no other relay can send a subject's later event meanwhile.
+        if (failed || Date.now() + this.#options.deliveryTimeoutMs > claimedUntil) {
           for (const delivery of chunk)
             attempted.push({ delivery, subscription, result: 'released', durationMs: 0 });
           continue;
