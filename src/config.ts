@@ -57,6 +57,7 @@ const environmentSchema = z.object({
   HUB_SCHEDULER_INTERVAL_MS: positiveInt(5000),
   HUB_DELIVERY_TIMEOUT_MS: positiveInt(10_000),
   HUB_RELAY_POLL_MS: positiveInt(1000),
+  HUB_RETENTION_DAYS: positiveInt(30),
   HUB_HEALTH_CHECK_CRON: z
     .string()
     .trim()
@@ -140,6 +141,8 @@ export interface HubConfig {
   relayPollMs: number;
   /** When every active integration is checked; null: only on request and by the recovery probes. */
   healthCheckCron: string | null;
+  /** Delivered events, processed webhooks and integration logs older than this are deleted each night. */
+  retentionDays: number;
   reportTimezone: string;
   publicUrl: string;
   /** Special-purpose networks (loopback, private, …) the hub may call out to anyway. */
@@ -193,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     schedulerIntervalMs: e.HUB_SCHEDULER_INTERVAL_MS,
     deliveryTimeoutMs: e.HUB_DELIVERY_TIMEOUT_MS,
     relayPollMs: e.HUB_RELAY_POLL_MS,
+    retentionDays: e.HUB_RETENTION_DAYS,
     healthCheckCron: e.HUB_HEALTH_CHECK_CRON === 'off' ? null : e.HUB_HEALTH_CHECK_CRON,
     reportTimezone: e.HUB_REPORT_TIMEZONE,
     // Where browsers reach the hub: OAuth providers send the user back to its callback route.

@@ -31,6 +31,17 @@ describe('loadConfig', () => {
     }
   });
 
+  it('keeps history 30 days unless told another whole number of days', () => {
+    expect(loadConfig({}).retentionDays).toBe(30);
+    expect(loadConfig({ HUB_RETENTION_DAYS: '90' }).retentionDays).toBe(90);
+    expect(() => loadConfig({ HUB_RETENTION_DAYS: '0' })).toThrow(
+      /HUB_RETENTION_DAYS: must be greater than 0/,
+    );
+    expect(() => loadConfig({ HUB_RETENTION_DAYS: '7.5' })).toThrow(
+      /HUB_RETENTION_DAYS: must be a whole number/,
+    );
+  });
+
   it('needs an audience with an OIDC issuer and leaves the JWKS URL to discovery', () => {
     expect(() => loadConfig({ HUB_OIDC_ISSUER: 'https://sso.example/realms/crm' })).toThrow(
       /HUB_OIDC_AUDIENCE/,

@@ -88,6 +88,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
             schedulerIntervalMs: config.schedulerIntervalMs,
             reportTimezone: config.reportTimezone,
             healthCheckCron: config.healthCheckCron,
+            retentionDays: config.retentionDays,
           },
         )
       : undefined;

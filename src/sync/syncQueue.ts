@@ -8,6 +8,7 @@ import type { Logger } from '../observability/logger.ts';
 export const SYNC_RUN_QUEUE = 'hub-sync-run';
 export const HEALTH_CHECK_QUEUE = 'hub-health-check';
 export const DAILY_REPORT_QUEUE = 'hub-daily-report';
+export const RETENTION_QUEUE = 'hub-retention';
 export const PUSH_CHANNEL_RENEWAL_QUEUE = 'hub-push-channel-renewal';
 export interface SyncJob {
   runId: string;
@@ -47,6 +48,7 @@ export class SyncQueue {
     });
     await boss.createQueue(HEALTH_CHECK_QUEUE, { expireInSeconds: 600, retryLimit: 0, policy: 'singleton' });
     await boss.createQueue(DAILY_REPORT_QUEUE, { expireInSeconds: 600, retryLimit: 2 });
+    await boss.createQueue(RETENTION_QUEUE, { expireInSeconds: 3600, retryLimit: 2, policy: 'singleton' });
     await boss.createQueue(PUSH_CHANNEL_RENEWAL_QUEUE, {
       expireInSeconds: 900,
       retryLimit: 0,

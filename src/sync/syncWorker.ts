@@ -1,13 +1,20 @@
 // A worker process's part of the sync engine: it takes run jobs from the queue, ticks the
 // scheduler, and does the periodic chores (health checks on HUB_HEALTH_CHECK_CRON, the daily
-// report before midnight). An API-only process (HUB_ROLE=api) starts none of this and only queues runs.
+// report before midnight, pruning old history at 03:30). An API-only process (HUB_ROLE=api) starts none of this and only queues runs.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { retryThroughLoss } from '../db/connectionLoss.ts';
 import type { Logger } from '../observability/logger.ts';
+import { pruneHistory } from '../retention/pruneHistory.ts';
 import { dayIn, generateDailyReports } from './dailyReport.ts';
 import { type HealthCheckDependencies, healthCheckAll } from './healthChecks.ts';
 import { Scheduler } from './scheduler.ts';
-import { DAILY_REPORT_QUEUE, HEALTH_CHECK_QUEUE, SYNC_RUN_QUEUE, type SyncJob } from './syncQueue.ts';
+import {
+  DAILY_REPORT_QUEUE,
+  HEALTH_CHECK_QUEUE,
+  RETENTION_QUEUE,
+  SYNC_RUN_QUEUE,
+  type SyncJob,
+} from './syncQueue.ts';
 import type { SyncRunner } from './syncRunner.ts';
 import { LEASE_SECONDS } from './syncRunsTable.ts';
 
@@ -20,6 +27,7 @@ export interface WorkerOptions {
   reportTimezone: string;
   /** null: no periodic checks (a check on request and the recovery probes still run). */
   healthCheckCron: string | null;
+  retentionDays: number;
 }
 
 export class SyncWorker {
@@ -69,6 +77,11 @@ export class SyncWorker {
       logger.info({ integrations: reports.length }, 'daily sync reports generated');
     });
     await boss.schedule(DAILY_REPORT_QUEUE, '55 23 * * *', null, { tz: this.#options.reportTimezone });
+    await boss.work(RETENTION_QUEUE, async () => {
+      const pruned = await pruneHistory(this.#deps.pool, this.#options.retentionDays);
+      logger.info({ ...pruned, retentionDays: this.#options.retentionDays }, 'old history pruned');
+    });
+    await boss.schedule(RETENTION_QUEUE, '30 3 * * *', null, { tz: this.#options.reportTimezone });
     this.#scheduler.start();
   }
 

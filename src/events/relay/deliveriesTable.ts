@@ -2,6 +2,7 @@
 // settling them, and the delivery log, replays and dead letters the API shows.
 import type { Queryable } from '../../db/pool.ts';
 import { type Pool, withTransaction } from '../../db/pool.ts';
+import { HISTORY_LOCK } from '../../retention/pruneHistory.ts';
 import { readQueueInOrder } from './stablePlans.ts';
 
 const CLAIM_LOCK = 0x6875_6263; // "hubc"
@@ -191,6 +192,7 @@ export async function replayFrom(
   subscriptionId: string,
   from: { time?: Date | undefined; afterEventId?: string | undefined },
 ): Promise<number> {
+  await tx.query('SELECT pg_advisory_xact_lock_shared($1)', [HISTORY_LOCK]);
   const { rows } = await tx.query<{ count: number }>(
     `WITH start AS (
        SELECT CASE WHEN $3::uuid IS NOT NULL THEN (SELECT seq FROM outbox_events WHERE id = $3) + 1
