@@ -1,7 +1,6 @@
 // One attempt to reach a subscriber, in an `event.deliver` span (the context transports pass on
 // as `traceparent`): a single event, or a batch for a subscription that takes them. The signing
 // secrets of HTTP subscriptions are opened once per change of the subscription.
-import type { Logger } from '../../observability/logger.ts';
 import {
   markSpanFailed,
   type Span,
@@ -24,7 +23,6 @@ export interface LoadedEvent {
 
 export interface AttemptDependencies {
   vault: Vault;
-  logger: Logger;
   transports: Record<SubscriptionRow['kind'], Transport>;
 }
 

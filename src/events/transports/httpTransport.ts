@@ -2,10 +2,11 @@
 // dedupe key, the same on every attempt), webhook-timestamp, and webhook-signature made with the
 // subscription's secret (standardWebhookSigner.ts). A batch is a JSON array of CloudEvents
 // (`application/cloudevents-batch+json`), signed the same way; its webhook-id is derived from the
-// ids it holds, and each event keeps its own id for the subscriber to dedupe by. Only 2xx is success; 410 disables the
-// endpoint; Retry-After on 429, 502, 503 and 504 is honoured. The current span (the relay's
-// `event.deliver`) goes along as `traceparent`. Connections pass the hub's address policy (after
-// DNS, at connect time); redirects are not followed (a 3xx is a failed attempt).
+// ids it holds, and each event keeps its own id for the subscriber to dedupe by. Only 2xx is
+// success; 410 disables the endpoint; Retry-After on 429, 502, 503 and 504 is honoured. The
+// current span (the relay's `event.deliver`) goes along as `traceparent`. Connections pass the
+// hub's address policy (after DNS, at connect time); redirects are not followed (a 3xx is a
+// failed attempt).
 import { createHash } from 'node:crypto';
 import { type Agent, request } from 'undici';
 import { StandardWebhookSigner } from '../../connectors/sdk/signatures/standardWebhookSigner.ts';
