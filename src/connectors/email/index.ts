@@ -1,5 +1,6 @@
 // Email: an IMAP mailbox read incrementally by UID, senders matched to CRM contacts, and sending
 // through SMTP.
+import { checkConnection } from '../sdk/connectionCheck.ts';
 import type { ConnectorDefinition } from '../sdk/connectorDefinition.ts';
 import { createEmailAdapter } from './adapter.ts';
 import {
@@ -30,28 +31,20 @@ export const emailConnector: ConnectorDefinition<EmailConfig, EmailCredentials> 
   entities: ['email'],
   // IMAP servers limit connections more than requests; a few commands a sync.
   rateLimits: { requestsPerMinute: 600, requestsPerDay: null, concurrency: 1 },
-  testConnection: async ({ config, credentials, network }) => {
-    const started = performance.now();
-    try {
-      const client = await openImap(config, credentials, network);
-      try {
-        const status = await client.status(config.folders[0] ?? 'INBOX', { messages: true });
-        return {
-          ok: true,
-          message: `the IMAP server accepted the login; ${config.folders[0] ?? 'INBOX'} holds ${status ? (status.messages ?? 0) : 0} messages`,
-          latencyMs: Math.round(performance.now() - started),
-        };
-      } finally {
-        await closeImap(client);
-      }
-    } catch (error) {
-      return {
-        ok: false,
-        message: (error as Error).message,
-        latencyMs: Math.round(performance.now() - started),
-      };
-    }
-  },
+  testConnection: ({ config, credentials, network }) =>
+    checkConnection(
+      async () => {
+        const client = await openImap(config, credentials, network);
+        try {
+          const status = await client.status(config.folders[0] ?? 'INBOX', { messages: true });
+          return `the IMAP server accepted the login; ${config.folders[0] ?? 'INBOX'} holds ${status ? (status.messages ?? 0) : 0} messages`;
+        } finally {
+          await closeImap(client);
+        }
+      },
+      // The test reports the message alone, without the kind of a ConnectorError behind it.
+      (error) => ({ message: (error as Error).message }),
+    ),
   createAdapter: createEmailAdapter,
   canonicalEntity: () => 'email',
   defaultMapping: {

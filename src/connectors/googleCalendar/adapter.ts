@@ -5,6 +5,7 @@
 // 403 (or 429) with the usageLimits domain: they are waited out, they are not refused credentials.
 
 import type { EntityCapabilities, IntegrationAdapter, SyncBatch, SyncRequest } from '../sdk/adapter.ts';
+import { checkConnection } from '../sdk/connectionCheck.ts';
 import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
 import { ConnectorError } from '../sdk/connectorError.ts';
 import type { HttpResponse } from '../sdk/httpClient.ts';
@@ -93,26 +94,11 @@ export function createGoogleCalendarAdapter(
     http,
     connect: async () => {},
     disconnect: async () => {},
-    healthCheck: async (signal) => {
-      const started = performance.now();
-      try {
+    healthCheck: (signal) =>
+      checkConnection(async () => {
         await list({ maxResults: 1 }, signal);
-        return {
-          ok: true,
-          message: 'Google Calendar answered',
-          latencyMs: Math.round(performance.now() - started),
-        };
-      } catch (error) {
-        const failure = error as ConnectorError;
-        return {
-          ok: false,
-          message: failure.message,
-          latencyMs: Math.round(performance.now() - started),
-          ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
-          ...(failure.kind ? { kind: failure.kind } : {}),
-        };
-      }
-    },
+        return 'Google Calendar answered';
+      }),
     capabilities: (entity): EntityCapabilities => {
       if (entity !== 'calendarEvent')
         throw new ConnectorError('config', `Google Calendar has no entity "${entity}"`);

@@ -1,4 +1,5 @@
 // Google Calendar: the events of one calendar, incremental by sync token, with OAuth2.
+import { checkConnection } from '../sdk/connectionCheck.ts';
 import type { ConnectorDefinition } from '../sdk/connectorDefinition.ts';
 import { createGoogleCalendarAdapter } from './adapter.ts';
 import {
@@ -31,39 +32,34 @@ export const googleCalendarConnector: ConnectorDefinition<GoogleCalendarConfig, 
     extraParams: { access_type: 'offline', prompt: 'consent' },
   }),
   testConnection: async ({ config, credentials, signal, network }) => {
-    const started = performance.now();
-    if (!credentials.refreshToken) {
+    const { refreshToken } = credentials;
+    if (!refreshToken) {
       return { ok: false, message: 'not connected yet: connect the integration to Google', latencyMs: 0 };
     }
-    try {
-      const response = await network.fetch(config.tokenUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'refresh_token',
-          refresh_token: credentials.refreshToken,
-          client_id: config.clientId,
-          client_secret: credentials.clientSecret,
-        }),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs)]),
-      });
-      await response.body?.cancel();
-      const latencyMs = Math.round(performance.now() - started);
-      return response.ok
-        ? { ok: true, message: 'Google accepted the authorization', latencyMs, httpStatus: response.status }
-        : {
-            ok: false,
-            message: `Google refused the authorization (HTTP ${response.status}): reconnect`,
-            latencyMs,
-            httpStatus: response.status,
-          };
-    } catch (error) {
-      return {
-        ok: false,
-        message: `the token endpoint could not be reached (${(error as Error).name})`,
-        latencyMs: Math.round(performance.now() - started),
-      };
-    }
+    return checkConnection(
+      async () => {
+        const response = await network.fetch(config.tokenUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'refresh_token',
+            refresh_token: refreshToken,
+            client_id: config.clientId,
+            client_secret: credentials.clientSecret,
+          }),
+          signal: AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs)]),
+        });
+        await response.body?.cancel();
+        return response.ok
+          ? { message: 'Google accepted the authorization', httpStatus: response.status }
+          : {
+              ok: false,
+              message: `Google refused the authorization (HTTP ${response.status}): reconnect`,
+              httpStatus: response.status,
+            };
+      },
+      (error) => ({ message: `the token endpoint could not be reached (${(error as Error).name})` }),
+    );
   },
   createAdapter: createGoogleCalendarAdapter,
   webhooks: googleWebhooks,

@@ -2,8 +2,10 @@
 // configured paths, and treats errors inside an HTTP 200 answer as what they are (a complexity
 // or rate limit error is rate_limited, an expired cursor starts the pass again, anything else
 // permanent).
+
 import type { EntityCapabilities, IntegrationAdapter, SyncBatch, SyncRequest } from '../sdk/adapter.ts';
 import { apiKeyAuth, bearerAuth, noAuth } from '../sdk/auth/authProvider.ts';
+import { checkConnection } from '../sdk/connectionCheck.ts';
 import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
 import { ConnectorError } from '../sdk/connectorError.ts';
 import type { HttpResponse } from '../sdk/httpClient.ts';
@@ -67,26 +69,11 @@ export function createGraphqlAdapter(
     http,
     connect: async () => {},
     disconnect: async () => {},
-    healthCheck: async (signal) => {
-      const started = performance.now();
-      try {
+    healthCheck: (signal) =>
+      checkConnection(async () => {
         await post('{ __typename }', {}, signal);
-        return {
-          ok: true,
-          message: `reached ${endpoint.host}`,
-          latencyMs: Math.round(performance.now() - started),
-        };
-      } catch (error) {
-        const failure = error as ConnectorError;
-        return {
-          ok: false,
-          message: failure.message,
-          latencyMs: Math.round(performance.now() - started),
-          ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
-          ...(failure.kind ? { kind: failure.kind } : {}),
-        };
-      }
-    },
+        return `reached ${endpoint.host}`;
+      }),
     capabilities: (entity): EntityCapabilities => {
       resourceOf(entity);
       return { incremental: false, deletions: 'sweep' };

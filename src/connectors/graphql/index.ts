@@ -1,4 +1,5 @@
 // The generic GraphQL connector: any GraphQL API, configured by data (queries, paths).
+import { checkConnection } from '../sdk/connectionCheck.ts';
 import { type ConnectorDefinition, describedEntities } from '../sdk/connectorDefinition.ts';
 import { configuredWebhookReceiver } from '../sdk/signatures/configuredWebhooks.ts';
 import { createGraphqlAdapter } from './adapter.ts';
@@ -25,34 +26,29 @@ export const graphqlConnector: ConnectorDefinition<GraphqlConfig, GraphqlCredent
   rateLimits: { requestsPerMinute: 300, requestsPerDay: null, concurrency: 2 },
   webhooks: configuredWebhookReceiver(),
   testConnection: async ({ config, credentials, signal, network }) => {
-    const started = performance.now();
     const headers: Record<string, string> = { 'content-type': 'application/json', ...config.headers };
     if (config.auth.kind === 'apiKey') headers[config.auth.headerName] = credentials.apiKey ?? '';
     if (config.auth.kind === 'bearer') headers.authorization = `Bearer ${credentials.token ?? ''}`;
-    try {
-      const response = await network.fetch(config.endpoint, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ query: '{ __typename }' }),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs)]),
-      });
-      const body = (await response.json().catch(() => ({}))) as { errors?: unknown[] };
-      const ok = response.ok && !body.errors?.length;
-      return {
-        ok,
-        message: ok
-          ? `reached ${new URL(config.endpoint).host}`
-          : `the endpoint answered HTTP ${response.status}${body.errors?.length ? ' with errors' : ''}`,
-        latencyMs: Math.round(performance.now() - started),
-        httpStatus: response.status,
-      };
-    } catch (error) {
-      return {
-        ok: false,
-        message: `the endpoint could not be reached (${(error as Error).name})`,
-        latencyMs: Math.round(performance.now() - started),
-      };
-    }
+    return checkConnection(
+      async () => {
+        const response = await network.fetch(config.endpoint, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ query: '{ __typename }' }),
+          signal: AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs)]),
+        });
+        const body = (await response.json().catch(() => ({}))) as { errors?: unknown[] };
+        const ok = response.ok && !body.errors?.length;
+        return {
+          ok,
+          message: ok
+            ? `reached ${new URL(config.endpoint).host}`
+            : `the endpoint answered HTTP ${response.status}${body.errors?.length ? ' with errors' : ''}`,
+          httpStatus: response.status,
+        };
+      },
+      (error) => ({ message: `the endpoint could not be reached (${(error as Error).name})` }),
+    );
   },
   createAdapter: createGraphqlAdapter,
   canonicalEntity: (entity) => entity,

@@ -4,6 +4,7 @@
 // retires a refresh token each time it is used; the SDK stores the new one before using it.
 
 import type { EntityCapabilities, IntegrationAdapter, SyncBatch, SyncRequest } from '../sdk/adapter.ts';
+import { checkConnection } from '../sdk/connectionCheck.ts';
 import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
 import { ConnectorError } from '../sdk/connectorError.ts';
 import type { GraphConfig, GraphCredentials } from './config.ts';
@@ -105,31 +106,16 @@ export function createGraphAdapter(
     openPushChannels: (request) => createSubscriptions(http, request),
     connect: async () => {},
     disconnect: async () => {},
-    healthCheck: async (signal) => {
-      const started = performance.now();
-      try {
+    healthCheck: (signal) =>
+      checkConnection(async () => {
         await http.request({
           path: '/v1.0/me/mailFolders/inbox/messages/delta',
           signal,
           retry: false,
           maxWaitMs: 5_000,
         });
-        return {
-          ok: true,
-          message: 'Microsoft Graph answered',
-          latencyMs: Math.round(performance.now() - started),
-        };
-      } catch (error) {
-        const failure = error as ConnectorError;
-        return {
-          ok: false,
-          message: failure.message,
-          latencyMs: Math.round(performance.now() - started),
-          ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
-          ...(failure.kind ? { kind: failure.kind } : {}),
-        };
-      }
-    },
+        return 'Microsoft Graph answered';
+      }),
     capabilities: (entity): EntityCapabilities => {
       startOf(entity);
       return { incremental: true, deletions: 'sweep' };

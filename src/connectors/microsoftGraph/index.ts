@@ -1,4 +1,5 @@
 // Microsoft Graph: Outlook calendar events and inbox mail of one mailbox, by delta query.
+import { checkConnection } from '../sdk/connectionCheck.ts';
 import type { ConnectorDefinition } from '../sdk/connectorDefinition.ts';
 import { createGraphAdapter } from './adapter.ts';
 import {
@@ -32,31 +33,25 @@ export const microsoftGraphConnector: ConnectorDefinition<GraphConfig, GraphCred
       clientAuth: 'post',
     };
   },
-  testConnection: async ({ config, network }) => {
-    const started = performance.now();
-    try {
-      const response = await network.fetch(
-        `${config.loginUrl.replace(/\/$/, '')}/${config.tenant}/oauth2/v2.0/token`,
-        {
-          method: 'POST',
-          signal: AbortSignal.timeout(config.timeoutMs),
-        },
-      );
-      await response.body?.cancel();
-      return {
-        ok: response.status < 500,
-        message: `the Microsoft identity platform answered (HTTP ${response.status}); the mailbox is checked by the first sync`,
-        latencyMs: Math.round(performance.now() - started),
-        httpStatus: response.status,
-      };
-    } catch (error) {
-      return {
-        ok: false,
-        message: `the identity platform could not be reached (${(error as Error).name})`,
-        latencyMs: Math.round(performance.now() - started),
-      };
-    }
-  },
+  testConnection: ({ config, network }) =>
+    checkConnection(
+      async () => {
+        const response = await network.fetch(
+          `${config.loginUrl.replace(/\/$/, '')}/${config.tenant}/oauth2/v2.0/token`,
+          {
+            method: 'POST',
+            signal: AbortSignal.timeout(config.timeoutMs),
+          },
+        );
+        await response.body?.cancel();
+        return {
+          ok: response.status < 500,
+          message: `the Microsoft identity platform answered (HTTP ${response.status}); the mailbox is checked by the first sync`,
+          httpStatus: response.status,
+        };
+      },
+      (error) => ({ message: `the identity platform could not be reached (${(error as Error).name})` }),
+    ),
   webhooks: graphWebhooks,
   createAdapter: createGraphAdapter,
   canonicalEntity: (entity) => entity,

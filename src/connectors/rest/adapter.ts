@@ -1,6 +1,7 @@
 // The generic REST connector's adapter: each entity is a paged collection described by data
 // (path, records path, id field, pagination style, change-time filter, tombstone field).
 import type { EntityCapabilities, IntegrationAdapter, SourceRecord, SyncRequest } from '../sdk/adapter.ts';
+import { checkConnection } from '../sdk/connectionCheck.ts';
 import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
 import { ConnectorError } from '../sdk/connectorError.ts';
 import { pagedWalk } from '../sdk/pagedWalk.ts';
@@ -33,9 +34,8 @@ export function createRestAdapter(runtime: AdapterRuntime<RestConfig, RestCreden
     http,
     connect: async () => {},
     disconnect: async () => {},
-    healthCheck: async (signal) => {
-      const started = performance.now();
-      try {
+    healthCheck: (signal) =>
+      checkConnection(async () => {
         const response = await http.request({
           path: config.healthCheckPath,
           signal,
@@ -43,22 +43,10 @@ export function createRestAdapter(runtime: AdapterRuntime<RestConfig, RestCreden
           retry: false,
         });
         return {
-          ok: true,
           message: `reached ${new URL(config.baseUrl).host} (HTTP ${response.status})`,
-          latencyMs: Math.round(performance.now() - started),
           httpStatus: response.status,
         };
-      } catch (error) {
-        const failure = error as ConnectorError;
-        return {
-          ok: false,
-          message: failure.message,
-          latencyMs: Math.round(performance.now() - started),
-          ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
-          ...(failure.kind ? { kind: failure.kind } : {}),
-        };
-      }
-    },
+      }),
     capabilities: (entity): EntityCapabilities => {
       const resource = resourceOf(entity);
       return {

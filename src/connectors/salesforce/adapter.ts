@@ -4,7 +4,9 @@
 // from the same 403 for too many concurrent requests (retried with backoff). A query
 // locator Salesforce has dropped (INVALID_QUERY_LOCATOR, after 15 minutes unused, e.g. across that
 // wait) makes the walk run its query again from the start.
+
 import type { EntityCapabilities, IntegrationAdapter, SyncRequest } from '../sdk/adapter.ts';
+import { checkConnection } from '../sdk/connectionCheck.ts';
 import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
 import { ConnectorError } from '../sdk/connectorError.ts';
 import type { HttpResponse } from '../sdk/httpClient.ts';
@@ -79,32 +81,16 @@ export function createSalesforceAdapter(
       const row = stored.json<Record<string, unknown> & { Id: string; SystemModstamp?: string }>();
       return { externalId: row.Id, data: row, modifiedAt: row.SystemModstamp };
     },
-    healthCheck: async (signal) => {
-      const started = performance.now();
-      try {
+    healthCheck: (signal) =>
+      checkConnection(async () => {
         const response = await http.request({
           path: `${api}/limits`,
           signal,
           retry: false,
           maxWaitMs: 5_000,
         });
-        return {
-          ok: true,
-          message: 'Salesforce answered',
-          latencyMs: Math.round(performance.now() - started),
-          httpStatus: response.status,
-        };
-      } catch (error) {
-        const failure = error as ConnectorError;
-        return {
-          ok: false,
-          message: failure.message,
-          latencyMs: Math.round(performance.now() - started),
-          ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
-          ...(failure.kind ? { kind: failure.kind } : {}),
-        };
-      }
-    },
+        return { message: 'Salesforce answered', httpStatus: response.status };
+      }),
     capabilities: (entity): EntityCapabilities => {
       entityOf(entity);
       return { incremental: true, deletions: 'sweep' };

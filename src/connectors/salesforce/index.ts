@@ -1,4 +1,5 @@
 // Salesforce: accounts and contacts through the REST API, with OAuth2.
+import { checkConnection } from '../sdk/connectionCheck.ts';
 import type { ConnectorDefinition } from '../sdk/connectorDefinition.ts';
 import { createSalesforceAdapter } from './adapter.ts';
 import {
@@ -27,31 +28,25 @@ export const salesforceConnector: ConnectorDefinition<SalesforceConfig, Salesfor
     scopes: ['api', 'refresh_token'],
     clientAuth: 'post',
   }),
-  testConnection: async ({ config, network }) => {
-    // Without stored tokens a test can only check that the instance answers at all.
-    const started = performance.now();
-    try {
-      const response = await network.fetch(
-        `${config.instanceUrl.replace(/\/$/, '')}/services/data/${config.apiVersion}/limits`,
-        {
-          signal: AbortSignal.timeout(config.timeoutMs),
-        },
-      );
-      await response.body?.cancel();
-      return {
-        ok: response.status === 401 || response.ok,
-        message: `the Salesforce instance answered (HTTP ${response.status})`,
-        latencyMs: Math.round(performance.now() - started),
-        httpStatus: response.status,
-      };
-    } catch (error) {
-      return {
-        ok: false,
-        message: `the instance could not be reached (${(error as Error).name})`,
-        latencyMs: Math.round(performance.now() - started),
-      };
-    }
-  },
+  // Without stored tokens a test can only check that the instance answers at all.
+  testConnection: ({ config, network }) =>
+    checkConnection(
+      async () => {
+        const response = await network.fetch(
+          `${config.instanceUrl.replace(/\/$/, '')}/services/data/${config.apiVersion}/limits`,
+          {
+            signal: AbortSignal.timeout(config.timeoutMs),
+          },
+        );
+        await response.body?.cancel();
+        return {
+          ok: response.status === 401 || response.ok,
+          message: `the Salesforce instance answered (HTTP ${response.status})`,
+          httpStatus: response.status,
+        };
+      },
+      (error) => ({ message: `the instance could not be reached (${(error as Error).name})` }),
+    ),
   createAdapter: createSalesforceAdapter,
   canonicalEntity: (entity) =>
     salesforceEntities[entity as keyof typeof salesforceEntities]?.canonical ?? entity,

@@ -4,7 +4,8 @@
 // included), the circuit breaker and the request log apply to every call and to the WSDL.
 import type { EntityCapabilities, IntegrationAdapter, SyncBatch, SyncRequest } from '../sdk/adapter.ts';
 import { noAuth } from '../sdk/auth/authProvider.ts';
-import type { AdapterRuntime, ConnectionResult } from '../sdk/connectorDefinition.ts';
+import { checkConnection } from '../sdk/connectionCheck.ts';
+import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
 import { ConnectorError, toConnectorError } from '../sdk/connectorError.ts';
 import type { ConnectorHttpClient } from '../sdk/httpClient.ts';
 import { readPath } from '../sdk/readPath.ts';
@@ -91,7 +92,7 @@ export function createSoapAdapter(runtime: AdapterRuntime<SoapConfig, SoapCreden
     http: httpFor(new URL(config.endpoint ?? config.wsdlUrl).origin, true),
     connect: async () => {},
     disconnect: async () => {},
-    healthCheck: (signal) => connectionResult(() => probeSoap(config, open(signal), signal)),
+    healthCheck: (signal) => checkConnection(() => probeSoap(config, open(signal), signal), soapFailure),
     capabilities: (entity): EntityCapabilities => {
       const found = entityOf(entity);
       return { incremental: Boolean(found.changedSince && found.updatedField), deletions: found.deletions };
@@ -188,22 +189,8 @@ export async function probeSoap(
   return `${first.operation} answered at ${host}`;
 }
 
-export async function connectionResult(probe: () => Promise<string>): Promise<ConnectionResult> {
-  const started = performance.now();
-  try {
-    const message = await probe();
-    return { ok: true, message, latencyMs: Math.round(performance.now() - started) };
-  } catch (error) {
-    const failure = toConnectorError(error, 'SOAP');
-    return {
-      ok: false,
-      message: failure.message,
-      latencyMs: Math.round(performance.now() - started),
-      ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
-      ...(failure.kind ? { kind: failure.kind } : {}),
-    };
-  }
-}
+/** A failed SOAP check as the error taxonomy names it. */
+export const soapFailure = (error: unknown) => toConnectorError(error, 'SOAP');
 
 function firstPosition(entity: SoapEntity): number {
   return entity.paging.style === 'page' ? entity.paging.firstPage : 0;

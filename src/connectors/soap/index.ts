@@ -1,6 +1,7 @@
 // The generic SOAP connector: any SOAP service with a WSDL joins with configuration only.
+import { checkConnection } from '../sdk/connectionCheck.ts';
 import { type ConnectorDefinition, describedEntities } from '../sdk/connectorDefinition.ts';
-import { connectionResult, createSoapAdapter, probeSoap } from './adapter.ts';
+import { createSoapAdapter, probeSoap, soapFailure } from './adapter.ts';
 import { fetchTransport, openSoapSession } from './client.ts';
 import {
   checkSoapCredentials,
@@ -24,17 +25,19 @@ export const soapConnector: ConnectorDefinition<SoapConfig, SoapCredentials> = {
   configuredEntities: (config) => describedEntities(config.entities),
   rateLimits: { requestsPerMinute: 120, requestsPerDay: null, concurrency: 1 },
   testConnection: ({ config, credentials, signal, network }) =>
-    connectionResult(() =>
-      probeSoap(
-        config,
-        openSoapSession(
+    checkConnection(
+      () =>
+        probeSoap(
           config,
-          credentials,
-          fetchTransport(config, credentials, signal, network.fetch),
+          openSoapSession(
+            config,
+            credentials,
+            fetchTransport(config, credentials, signal, network.fetch),
+            signal,
+          ),
           signal,
         ),
-        signal,
-      ),
+      soapFailure,
     ),
   createAdapter: createSoapAdapter,
   canonicalEntity: (entity) => entity,

@@ -2,8 +2,10 @@
 // `links.next`; incremental syncs filter on updatedAt (filter[0][op]=greaterThan) in updatedAt
 // order. The SDK's client applies the bearer token, the 100-a-minute limit and X-RateLimit-* headers.
 // Customers carry their addresses (customerAddresses.ts) unless config.customerAddresses is off.
+
 import type { EntityCapabilities, IntegrationAdapter, SourceRecord, SyncRequest } from '../sdk/adapter.ts';
 import { bearerAuth } from '../sdk/auth/authProvider.ts';
+import { checkConnection } from '../sdk/connectionCheck.ts';
 import type { AdapterRuntime } from '../sdk/connectorDefinition.ts';
 import { ConnectorError } from '../sdk/connectorError.ts';
 import { pagedWalk } from '../sdk/pagedWalk.ts';
@@ -46,9 +48,8 @@ export function createXentralAdapter(
     http,
     connect: async () => {},
     disconnect: async () => {},
-    healthCheck: async (signal) => {
-      const started = performance.now();
-      try {
+    healthCheck: (signal) =>
+      checkConnection(async () => {
         const response = await http.request({
           path: xentralEntities.customer.path,
           query: { 'page[size]': 1 },
@@ -56,23 +57,8 @@ export function createXentralAdapter(
           retry: false,
           maxWaitMs: 5_000,
         });
-        return {
-          ok: true,
-          message: `Xentral answered (HTTP ${response.status})`,
-          latencyMs: Math.round(performance.now() - started),
-          httpStatus: response.status,
-        };
-      } catch (error) {
-        const failure = error as ConnectorError;
-        return {
-          ok: false,
-          message: failure.message,
-          latencyMs: Math.round(performance.now() - started),
-          ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
-          ...(failure.kind ? { kind: failure.kind } : {}),
-        };
-      }
-    },
+        return { message: `Xentral answered (HTTP ${response.status})`, httpStatus: response.status };
+      }),
     capabilities: (entity): EntityCapabilities => {
       pathOf(entity);
       // Xentral has no deletion feed: deletions are found by the sweep after a full pass.
