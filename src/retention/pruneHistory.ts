@@ -57,7 +57,8 @@ async function pruneEvents(pool: Pool, cutoff: Date, pruned: PrunedHistory): Pro
       );
       if (rows.length === 0) return { last: after, size: 0 };
       const seqs = rows.map((row) => row.seq);
-      // Deliveries are found through their primary key (subscription, seq).
+      // The check for deliveries left reads the primary key (subscription, seq), one probe per
+      // subscription; there is no index on seq alone, which every delivery insert would pay for.
       const deliveries = await tx.query(
         `DELETE FROM event_deliveries
           WHERE subscription_id = ANY (ARRAY(SELECT id FROM event_subscriptions)) AND seq = ANY($1::bigint[])

@@ -1,6 +1,7 @@
 // A worker process's part of the sync engine: it takes run jobs from the queue, ticks the
 // scheduler, and does the periodic chores (health checks on HUB_HEALTH_CHECK_CRON, the daily
-// report before midnight, pruning old history at 03:30). An API-only process (HUB_ROLE=api) starts none of this and only queues runs.
+// report before midnight, pruning old history at 03:30). An API-only process (HUB_ROLE=api)
+// starts none of this and only queues runs.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { retryThroughLoss } from '../db/connectionLoss.ts';
 import type { Logger } from '../observability/logger.ts';
